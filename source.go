@@ -1,0 +1,27 @@
+package ospofeed
+
+import "time"
+
+// Source is one configured place ospofeed crawls.
+type Source struct {
+	ID   string // stable, [a-z0-9-]+
+	Kind string // the scraper that reads it, e.g. "un-event"
+	Name string
+	URL  string
+	// Schedule is a cron spec (five fields, UTC) or a descriptor such as
+	// "@every 6h".
+	Schedule string
+	// Interval is how old the last success may be before a start-up crawl
+	// runs: the time between two activations of Schedule unless set.
+	Interval time.Duration
+	// AllowedHosts are the hosts a crawl of this source may fetch from
+	// (exact names); empty means the host of URL only.
+	AllowedHosts []string
+	// Keywords mark an event's sessions on the UN Web TV schedule.
+	Keywords []string
+	// Events restricts a schedule source to these event source ids (empty:
+	// every event with keywords).
+	Events []string
+	// Options holds kind-specific settings.
+	Options map[string]string
+}
