@@ -1,0 +1,346 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// parser walks the YAML node tree by hand so that every error can name the
+// line and the dotted field it came from, and every unknown key is an error.
+type parser struct {
+	file  string
+	kinds []string
+	errs  []error
+}
+
+func (p *parser) fail(n *yaml.Node, field string, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Field: field, Err: fmt.Errorf(format, args...)})
+}
+
+// fields checks that n is a mapping with only the known keys and returns
+// key -> (key node, value node).
+func (p *parser) fields(n *yaml.Node, path string, known ...string) map[string][2]*yaml.Node {
+	out := map[string][2]*yaml.Node{}
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, path, "must be a mapping, not %s", kindName(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := join(path, k.Value)
+		if !contains(known, k.Value) {
+			p.fail(k, name, "unknown field (known: %s)", strings.Join(known, ", "))
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			p.fail(k, name, "field given twice")
+		}
+		out[k.Value] = [2]*yaml.Node{k, v}
+	}
+	return out
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "empty"
+}
+
+func (p *parser) str(f map[string][2]*yaml.Node, key, path string, dst *string) {
+	kv, ok := f[key]
+	if !ok {
+		return
+	}
+	v := kv[1]
+	if v.Kind != yaml.ScalarNode {
+		p.fail(v, join(path, key), "must be text, not %s", kindName(v))
+		return
+	}
+	*dst = strings.TrimSpace(v.Value)
+}
+
+func (p *parser) integer(f map[string][2]*yaml.Node, key, path string, min int64, dst any) {
+	kv, ok := f[key]
+	if !ok {
+		return
+	}
+	v := kv[1]
+	n, err := strconv.ParseInt(strings.ReplaceAll(v.Value, "_", ""), 10, 64)
+	if v.Kind != yaml.ScalarNode || err != nil {
+		p.fail(v, join(path, key), "must be a whole number, not %s", kindName(v))
+		return
+	}
+	if n < min {
+		p.fail(v, join(path, key), "must be at least %d, not %d", min, n)
+		return
+	}
+	switch d := dst.(type) {
+	case *int:
+		*d = int(n)
+	case *int64:
+		*d = n
+	}
+}
+
+func (p *parser) boolean(f map[string][2]*yaml.Node, key, path string, dst *bool) {
+	kv, ok := f[key]
+	if !ok {
+		return
+	}
+	v := kv[1]
+	b, err := strconv.ParseBool(v.Value)
+	if v.Kind != yaml.ScalarNode || err != nil {
+		p.fail(v, join(path, key), "must be true or false, not %s", kindName(v))
+		return
+	}
+	*dst = b
+}
+
+func (p *parser) duration(f map[string][2]*yaml.Node, key, path string, dst *time.Duration) {
+	kv, ok := f[key]
+	if !ok {
+		return
+	}
+	v := kv[1]
+	d, err := time.ParseDuration(v.Value)
+	if v.Kind != yaml.ScalarNode || err != nil || d < 0 {
+		p.fail(v, join(path, key), "must be a duration such as 250ms, 30s or 6h, not %s", kindName(v))
+		return
+	}
+	*dst = d
+}
+
+func (p *parser) list(f map[string][2]*yaml.Node, key, path string, dst *[]string) {
+	kv, ok := f[key]
+	if !ok {
+		return
+	}
+	v := kv[1]
+	if v.Kind != yaml.SequenceNode {
+		p.fail(v, join(path, key), "must be a list, not %s", kindName(v))
+		return
+	}
+	for i, e := range v.Content {
+		if e.Kind != yaml.ScalarNode || strings.TrimSpace(e.Value) == "" {
+			p.fail(e, fmt.Sprintf("%s[%d]", join(path, key), i), "must be non-empty text, not %s", kindName(e))
+			continue
+		}
+		*dst = append(*dst, strings.TrimSpace(e.Value))
+	}
+}
+
+func (p *parser) stringMap(f map[string][2]*yaml.Node, key, path string) map[string]string {
+	kv, ok := f[key]
+	if !ok {
+		return nil
+	}
+	v := kv[1]
+	if v.Kind != yaml.MappingNode {
+		p.fail(v, join(path, key), "must be a mapping, not %s", kindName(v))
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if val.Kind != yaml.ScalarNode {
+			p.fail(val, join(join(path, key), k.Value), "must be text, not %s", kindName(val))
+			continue
+		}
+		out[k.Value] = val.Value
+	}
+	return out
+}
+
+func (p *parser) config(root *yaml.Node) *Config {
+	cfg := &Config{
+		Contact: "https://github.com/ospofeed/ospofeed",
+		Site: Site{
+			Title:   "ospofeed",
+			BaseURL: "http://localhost:8080",
+			Author:  "ospofeed",
+		},
+		Crawl: Crawl{
+			ParallelPerHost: 2,
+			DelayPerHost:    250 * time.Millisecond,
+			RequestTimeout:  30 * time.Second,
+			RunTimeout:      10 * time.Minute,
+			MaxBodyBytes:    10 << 20,
+			MaxRetries:      3,
+			RetryBudget:     10,
+			MaxRedirects:    5,
+			MaxBackoff:      time.Minute,
+		},
+		Kaltura: Kaltura{Enabled: true, Endpoint: "https://cdnapisec.kaltura.com", PartnerID: 2503451},
+	}
+	f := p.fields(root, "", "contact", "site", "crawl", "kaltura", "sources")
+	p.str(f, "contact", "", &cfg.Contact)
+	if kv, ok := f["contact"]; ok {
+		if err := validURL(cfg.Contact, "https", "http", "mailto"); err != nil {
+			p.fail(kv[1], "contact", "%v", err)
+		}
+	}
+	if kv, ok := f["site"]; ok {
+		sf := p.fields(kv[1], "site", "title", "description", "base_url", "author")
+		p.str(sf, "title", "site", &cfg.Site.Title)
+		p.str(sf, "description", "site", &cfg.Site.Description)
+		p.str(sf, "author", "site", &cfg.Site.Author)
+		p.str(sf, "base_url", "site", &cfg.Site.BaseURL)
+		cfg.Site.BaseURL = strings.TrimRight(cfg.Site.BaseURL, "/")
+		if b, ok := sf["base_url"]; ok {
+			if err := validURL(cfg.Site.BaseURL, "https", "http"); err != nil {
+				p.fail(b[1], "site.base_url", "%v", err)
+			}
+		}
+	}
+	if kv, ok := f["crawl"]; ok {
+		c := &cfg.Crawl
+		cf := p.fields(kv[1], "crawl", "parallel_per_host", "delay_per_host", "request_timeout", "run_timeout",
+			"max_body_bytes", "max_retries", "retry_budget", "max_redirects", "max_backoff", "allow_private", "connect_to")
+		p.integer(cf, "parallel_per_host", "crawl", 1, &c.ParallelPerHost)
+		p.duration(cf, "delay_per_host", "crawl", &c.DelayPerHost)
+		p.duration(cf, "request_timeout", "crawl", &c.RequestTimeout)
+		p.duration(cf, "run_timeout", "crawl", &c.RunTimeout)
+		p.integer(cf, "max_body_bytes", "crawl", 1024, &c.MaxBodyBytes)
+		p.integer(cf, "max_retries", "crawl", 0, &c.MaxRetries)
+		p.integer(cf, "retry_budget", "crawl", 0, &c.RetryBudget)
+		p.integer(cf, "max_redirects", "crawl", 0, &c.MaxRedirects)
+		p.duration(cf, "max_backoff", "crawl", &c.MaxBackoff)
+		p.boolean(cf, "allow_private", "crawl", &c.AllowPrivate)
+		c.ConnectTo = p.stringMap(cf, "connect_to", "crawl")
+	}
+	if kv, ok := f["kaltura"]; ok {
+		kf := p.fields(kv[1], "kaltura", "enabled", "endpoint", "partner_id")
+		p.boolean(kf, "enabled", "kaltura", &cfg.Kaltura.Enabled)
+		p.str(kf, "endpoint", "kaltura", &cfg.Kaltura.Endpoint)
+		p.integer(kf, "partner_id", "kaltura", 1, &cfg.Kaltura.PartnerID)
+		cfg.Kaltura.Endpoint = strings.TrimRight(cfg.Kaltura.Endpoint, "/")
+		if e, ok := kf["endpoint"]; ok {
+			if err := validURL(cfg.Kaltura.Endpoint, "https", "http"); err != nil {
+				p.fail(e[1], "kaltura.endpoint", "%v", err)
+			}
+		}
+	}
+	kv, ok := f["sources"]
+	if !ok {
+		p.fail(root, "sources", "missing: a configuration needs at least one source")
+		return cfg
+	}
+	if kv[1].Kind != yaml.SequenceNode {
+		p.fail(kv[1], "sources", "must be a list, not %s", kindName(kv[1]))
+		return cfg
+	}
+	seen := map[string]int{}
+	for i, n := range kv[1].Content {
+		path := fmt.Sprintf("sources[%d]", i)
+		src, ok := p.source(n, path)
+		if !ok {
+			continue
+		}
+		if line, dup := seen[src.ID]; dup {
+			p.fail(n, path+".id", "%q is already the id of the source on line %d", src.ID, line)
+			continue
+		}
+		seen[src.ID] = n.Line
+		cfg.Sources = append(cfg.Sources, src)
+	}
+	if len(cfg.Sources) == 0 && len(p.errs) == 0 {
+		p.fail(kv[1], "sources", "a configuration needs at least one source")
+	}
+	for i, src := range cfg.Sources {
+		for _, ev := range src.Events {
+			if _, ok := seen[ev]; !ok {
+				p.fail(kv[1].Content[i], fmt.Sprintf("sources[%d].events", i), "no source has the id %q", ev)
+			}
+		}
+	}
+	return cfg
+}
+
+func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
+	var s ospofeed.Source
+	nerr := len(p.errs)
+	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "options")
+	p.str(f, "id", path, &s.ID)
+	p.str(f, "kind", path, &s.Kind)
+	p.str(f, "name", path, &s.Name)
+	p.str(f, "url", path, &s.URL)
+	p.str(f, "schedule", path, &s.Schedule)
+	p.duration(f, "interval", path, &s.Interval)
+	p.list(f, "allowed_hosts", path, &s.AllowedHosts)
+	p.list(f, "keywords", path, &s.Keywords)
+	p.list(f, "events", path, &s.Events)
+	s.Options = p.stringMap(f, "options", path)
+	at := func(key string) *yaml.Node {
+		if kv, ok := f[key]; ok {
+			return kv[1]
+		}
+		return n
+	}
+	if s.ID == "" {
+		p.fail(at("id"), path+".id", "missing: every source needs an id")
+	} else if !idPattern.MatchString(s.ID) {
+		p.fail(at("id"), path+".id", "%q must be lower-case letters, digits and dashes", s.ID)
+	}
+	switch {
+	case s.Kind == "":
+		p.fail(at("kind"), path+".kind", "missing (one of: %s)", p.kindList())
+	case !contains(p.kinds, s.Kind):
+		p.fail(at("kind"), path+".kind", "unknown kind %q (one of: %s)", s.Kind, p.kindList())
+	}
+	if s.URL == "" {
+		p.fail(at("url"), path+".url", "missing")
+	} else if err := validURL(s.URL, "https", "http"); err != nil {
+		p.fail(at("url"), path+".url", "%v", err)
+	}
+	if s.Schedule == "" {
+		s.Schedule = "@every 6h"
+	}
+	if _, err := ParseSchedule(s.Schedule); err != nil {
+		p.fail(at("schedule"), path+".schedule", "%q is not a cron schedule: %v", s.Schedule, err)
+	}
+	if s.Name == "" {
+		s.Name = s.ID
+	}
+	return s, len(p.errs) == nerr
+}
+
+func (p *parser) kindList() string {
+	ks := slices.Clone(p.kinds)
+	slices.Sort(ks)
+	return strings.Join(ks, ", ")
+}

@@ -1,0 +1,106 @@
+package ospofeed
+
+import (
+	"slices"
+	"time"
+)
+
+// Page is what a crawl remembers of one fetched URL: its HTTP validators
+// for the next conditional GET, and the ids of the items extracted from it,
+// so that a 304 can stand for "the same items as last time".
+type Page struct {
+	URL          string   `json:"url"`
+	ETag         string   `json:"etag,omitempty"`
+	LastModified string   `json:"last_modified,omitempty"`
+	Items        []string `json:"items,omitempty"`
+}
+
+// CrawlResult is what one crawl of one source hands to the store.
+type CrawlResult struct {
+	Source string
+	Start  time.Time
+	End    time.Time
+	// Items are observations: what this source saw, merged by the store
+	// with what it and other sources saw before.
+	Items []Item
+	// Pages are the URLs fetched with a body or answered 304, with their
+	// validators.
+	Pages       []Page
+	Fetched     int // pages fetched with a body
+	NotModified int // 304s
+	Warnings    []string
+	// Err is why the crawl failed; the items found before it are kept.
+	Err error
+}
+
+// FillFrom sets every empty field of it from o: the merge rule by which an
+// observation never blanks what a better or earlier one knew. Live and
+// Withdrawn are facts of the moment and are not filled.
+func (it *Item) FillFrom(o Item) {
+	fill(&it.ID, o.ID)
+	if it.Kind == "" {
+		it.Kind = o.Kind
+	}
+	fill(&it.URL, o.URL)
+	fill(&it.Title, o.Title)
+	fill(&it.Summary, o.Summary)
+	fill(&it.Content, o.Content)
+	if it.Date.IsZero() {
+		it.Date, it.DateOnly = o.Date, o.DateOnly
+	}
+	if it.Start.IsZero() {
+		it.Start, it.End, it.AllDay = o.Start, o.End, o.AllDay
+	}
+	fill(&it.Venue, o.Venue)
+	if it.Duration == 0 {
+		it.Duration = o.Duration
+	}
+	fillList(&it.Languages, o.Languages)
+	fillList(&it.Categories, o.Categories)
+	fillList(&it.Entities, o.Entities)
+	fillList(&it.Topics, o.Topics)
+	fill(&it.Thumbnail, o.Thumbnail)
+	fill(&it.KalturaID, o.KalturaID)
+	if len(it.Alternates) == 0 {
+		it.Alternates = slices.Clone(o.Alternates)
+	}
+	if len(it.Links) == 0 {
+		it.Links = slices.Clone(o.Links)
+	}
+	fill(&it.Author, o.Author)
+	fillList(&it.Keywords, o.Keywords)
+	it.Events = Union(it.Events, o.Events)
+	it.Recordings = Union(it.Recordings, o.Recordings)
+	it.Sources = Union(it.Sources, o.Sources)
+}
+
+func fill(dst *string, src string) {
+	if *dst == "" {
+		*dst = src
+	}
+}
+
+func fillList(dst *[]string, src []string) {
+	if len(*dst) == 0 && len(src) > 0 {
+		*dst = slices.Clone(src)
+	}
+}
+
+// Union returns a followed by the elements of b it lacks, in order, without
+// duplicates.
+func Union(a, b []string) []string {
+	if len(b) == 0 && len(a) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(a)+len(b))
+	seen := make(map[string]bool, len(a)+len(b))
+	for _, l := range [][]string{a, b} {
+		for _, s := range l {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+// Package store keeps ospofeed's items, their history and the health of
+// every source in one bbolt file.
+//
+// Scrapers hand over observations: what one source saw of an item on one
+// crawl. The store keeps the latest observation of each (item, source) pair
+// and merges all observations of an item into its current version, field by
+// field from the most authoritative observation that has the field. An
+// observation never blanks or downgrades what was known: a failed or partial
+// crawl leaves every stored item as it was.
+//
+// Schema (bucket tree; keys are bytes, 0x00 separates the parts of a
+// composite key, numbers are big-endian uint64 so that keys sort):
+//
+//	meta/
+//	    schema_version   -> uint64
+//	    created          -> RFC 3339 time the database was made
+//	items/
+//	    <item id>        -> itemV1 JSON: the merged, current item
+//	obs/
+//	    <item id> 0x00 <source id> -> itemV1 JSON: that source's latest observation
+//	bysource/
+//	    <source id> 0x00 <item id> -> empty: which items a source reported
+//	members/
+//	    <event id> 0x00 <recording id> -> empty: recordings of events, from either side
+//	history/
+//	    <item id> 0x00 <version>   -> itemV1 JSON: every earlier version (the newest 50 kept)
+//	pages/
+//	    <source id> 0x00 <url>     -> pageV1 JSON: validators and the items the page gave
+//	sources/
+//	    <source id>      -> sourceV1 JSON: health
+//	crawls/
+//	    <source id> 0x00 <start, unix ns> -> crawlV1 JSON (the newest 200 kept per source)
+//
+// An item's version changes, and its Updated time moves, only when its
+// content hash changes; the previous version goes to history.
+package store

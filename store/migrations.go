@@ -1,0 +1,74 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migrations bring a database from version i to i+1; the schema version is
+// len(migrations). Append only: a migration, once released, never changes.
+var migrations = []func(tx *bolt.Tx, now time.Time) error{
+	// 0 -> 1: the buckets of the first schema (see doc.go).
+	func(tx *bolt.Tx, now time.Time) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keyCreated) == nil {
+			return meta.Put(keyCreated, []byte(now.Format(time.RFC3339Nano)))
+		}
+		return nil
+	},
+}
+
+// SchemaVersion is the schema this binary writes.
+func SchemaVersion() int { return len(migrations) }
+
+func readVersion(tx *bolt.Tx) uint64 {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0
+	}
+	v := meta.Get(keySchemaVersion)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// migrate runs the pending migrations in one transaction: all or none.
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		have := readVersion(tx)
+		if have > uint64(len(migrations)) {
+			return fmt.Errorf("%w: schema version %d, this binary knows up to %d", ErrTooNew, have, len(migrations))
+		}
+		for v := have; v < uint64(len(migrations)); v++ {
+			if err := migrations[v](tx, db.now()); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			}
+		}
+		if have == uint64(len(migrations)) {
+			return nil
+		}
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64(uint64(len(migrations))))
+	})
+}
+
+func (db *DB) checkVersion() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		have := readVersion(tx)
+		if have > uint64(len(migrations)) {
+			return fmt.Errorf("%w: schema version %d, this binary knows up to %d", ErrTooNew, have, len(migrations))
+		}
+		if have < uint64(len(migrations)) {
+			return fmt.Errorf("schema version %d needs migrating: open it once read-write", have)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// Items returns every current item, sorted by id.
+func (db *DB) Items() ([]ospofeed.Item, error) {
+	var out []ospofeed.Item
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+			it, err := decodeItem(v)
+			if err != nil {
+				return fmt.Errorf("decode item %q: %w", k, err)
+			}
+			out = append(out, it.item())
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list items: %w", err)
+	}
+	return out, nil
+}
+
+// Item returns the current version of one item.
+func (db *DB) Item(id string) (ospofeed.Item, bool, error) {
+	var it ospofeed.Item
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketItems).Get([]byte(id))
+		if raw == nil {
+			return nil
+		}
+		v, err := decodeItem(raw)
+		it, ok = v.item(), err == nil
+		return err
+	})
+	if err != nil {
+		return it, false, fmt.Errorf("store: item %s: %w", id, err)
+	}
+	return it, ok, nil
+}
+
+// Events returns every current event, sorted by id.
+func (db *DB) Events() ([]ospofeed.Item, error) {
+	items, err := db.Items()
+	return slices.DeleteFunc(items, func(it ospofeed.Item) bool { return it.Kind != ospofeed.KindEvent }), err
+}
+
+// History returns the earlier versions of an item, oldest first.
+func (db *DB) History(id string) ([]ospofeed.Item, error) {
+	var out []ospofeed.Item
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return scan(tx.Bucket(bucketHistory), prefix([]byte(id)), func(_ string, v []byte) error {
+			it, err := decodeItem(v)
+			out = append(out, it.item())
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Observation returns what a source last saw of an item.
+func (db *DB) Observation(source, id string) (ospofeed.Item, bool, error) {
+	var it ospofeed.Item
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketObs).Get(key([]byte(id), []byte(source)))
+		if raw == nil {
+			return nil
+		}
+		v, err := decodeItem(raw)
+		it, ok = v.item(), err == nil
+		return err
+	})
+	if err != nil {
+		return it, false, fmt.Errorf("store: observation of %s by %s: %w", id, source, err)
+	}
+	return it, ok, nil
+}
+
+// Page returns what a source remembers of a URL: validators and items.
+func (db *DB) Page(source, url string) (ospofeed.Page, bool, error) {
+	p := ospofeed.Page{URL: url}
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketPages).Get(key([]byte(source), []byte(url)))
+		if raw == nil {
+			return nil
+		}
+		var v pageV1
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		p.ETag, p.LastModified, p.Items, ok = v.ETag, v.LastModified, v.Items, true
+		return nil
+	})
+	if err != nil {
+		return p, false, fmt.Errorf("store: page %s of %s: %w", url, source, err)
+	}
+	return p, ok, nil
+}
+
+// SourceStates returns the health of every source that has been crawled,
+// by source id.
+func (db *DB) SourceStates() (map[string]ospofeed.SourceState, error) {
+	out := map[string]ospofeed.SourceState{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
+			var s sourceV1
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("decode state of source %s: %w", k, err)
+			}
+			out[string(k)] = ospofeed.SourceState{
+				ID: string(k), Status: ospofeed.Status(s.Status), StatusSince: s.StatusSince,
+				LastCrawl: s.LastCrawl, LastSuccess: s.LastSuccess, LastError: s.LastError,
+				Failures: s.Failures, Items: s.Items,
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: source states: %w", err)
+	}
+	return out, nil
+}
+
+// CrawlLogs returns up to limit crawl logs of a source, newest first.
+func (db *DB) CrawlLogs(source string, limit int) ([]ospofeed.CrawlLog, error) {
+	var out []ospofeed.CrawlLog
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return scan(tx.Bucket(bucketCrawls), prefix([]byte(source)), func(_ string, v []byte) error {
+			var c crawlV1
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			out = append(out, ospofeed.CrawlLog{Source: source, Start: c.Start, End: c.End, Pages: c.Pages,
+				NotModified: c.NotModified, New: c.New, Changed: c.Changed, Unchanged: c.Unchanged,
+				Warnings: c.Warnings, Error: c.Error})
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: crawl logs of %s: %w", source, err)
+	}
+	slices.Reverse(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}

@@ -1,0 +1,335 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// Retention: how much history a database keeps.
+const (
+	keepVersions = 50  // earlier versions per item
+	keepCrawls   = 200 // crawl logs per source
+)
+
+const (
+	memberOfEvent     = 'e' // members/ e 0x00 <event> 0x00 <recording>
+	memberOfRecording = 'r' // members/ r 0x00 <recording> 0x00 <event>
+)
+
+type outcome int
+
+const (
+	outcomeNone outcome = iota
+	outcomeNew
+	outcomeChanged
+	outcomeUnchanged
+)
+
+// SaveCrawl commits what one crawl of one source found, in one transaction:
+// its observations (merged into the items), the validators of its pages, its
+// crawl log and the source's health. It never deletes an item and never
+// blanks a field: a failed crawl records the failure and leaves the items as
+// they were. Invalid observations are skipped with a warning in the log.
+func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
+	log := ospofeed.CrawlLog{
+		Source: res.Source, Start: res.Start.UTC(), End: res.End.UTC(),
+		Pages: res.Fetched, NotModified: res.NotModified,
+		Warnings: slices.Clone(res.Warnings),
+	}
+	if res.Err != nil {
+		log.Error = res.Err.Error()
+	}
+	if res.Source == "" {
+		return log, fmt.Errorf("store: save crawl: no source id")
+	}
+	now := db.now()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		touched := map[string]bool{}
+		var reported []string
+		for _, obs := range res.Items {
+			if err := obs.Validate(); err != nil {
+				log.Warnings = append(log.Warnings, "skipped invalid observation: "+err.Error())
+				continue
+			}
+			if err := putObservation(tx, res.Source, obs, touched); err != nil {
+				return fmt.Errorf("observation %s: %w", obs.ID, err)
+			}
+			reported = append(reported, obs.ID)
+		}
+		outcomes := map[string]outcome{}
+		ids := make([]string, 0, len(touched))
+		for id := range touched {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			o, err := recompute(tx, id, now)
+			if err != nil {
+				return fmt.Errorf("merge item %s: %w", id, err)
+			}
+			outcomes[id] = o
+		}
+		for _, id := range ospofeed.Union(reported, nil) {
+			switch outcomes[id] {
+			case outcomeNew:
+				log.New++
+			case outcomeChanged:
+				log.Changed++
+			case outcomeUnchanged:
+				log.Unchanged++
+			}
+		}
+		pages := tx.Bucket(bucketPages)
+		for _, p := range res.Pages {
+			v, _ := json.Marshal(pageV1{ETag: p.ETag, LastModified: p.LastModified, Items: p.Items, Fetched: log.End})
+			if err := pages.Put(key([]byte(res.Source), []byte(p.URL)), v); err != nil {
+				return err
+			}
+		}
+		if err := putCrawlLog(tx, log); err != nil {
+			return err
+		}
+		return putSourceState(tx, log)
+	})
+	if err != nil {
+		return log, fmt.Errorf("store: save crawl of %s: %w", res.Source, err)
+	}
+	return log, nil
+}
+
+// putObservation merges obs into the source's stored observation of the
+// item and records the memberships it states.
+func putObservation(tx *bolt.Tx, source string, obs ospofeed.Item, touched map[string]bool) error {
+	obs.Sources = []string{source}
+	obs.FirstSeen, obs.Updated, obs.Version = time.Time{}, time.Time{}, 0
+	b := tx.Bucket(bucketObs)
+	k := key([]byte(obs.ID), []byte(source))
+	if raw := b.Get(k); raw != nil {
+		oldV, err := decodeItem(raw)
+		if err != nil {
+			return fmt.Errorf("decode stored observation: %w", err)
+		}
+		old := oldV.item()
+		if obs.Authority < old.Authority {
+			// A weaker sighting (a link where the page itself was read
+			// before) adds memberships but changes nothing else.
+			old.Events = ospofeed.Union(old.Events, obs.Events)
+			old.Recordings = ospofeed.Union(old.Recordings, obs.Recordings)
+			obs = old
+		} else {
+			obs.FillFrom(old)
+		}
+	}
+	v, err := json.Marshal(toV1(obs))
+	if err != nil {
+		return err
+	}
+	if err := b.Put(k, v); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketBySource).Put(key([]byte(source), []byte(obs.ID)), nil); err != nil {
+		return err
+	}
+	touched[obs.ID] = true
+	for _, ev := range obs.Events {
+		if err := putMember(tx, ev, obs.ID); err != nil {
+			return err
+		}
+		touched[ev] = true
+	}
+	for _, rec := range obs.Recordings {
+		if err := putMember(tx, obs.ID, rec); err != nil {
+			return err
+		}
+		touched[rec] = true
+	}
+	return nil
+}
+
+func putMember(tx *bolt.Tx, event, recording string) error {
+	m := tx.Bucket(bucketMembers)
+	if err := m.Put(key([]byte{memberOfEvent}, []byte(event), []byte(recording)), nil); err != nil {
+		return err
+	}
+	return m.Put(key([]byte{memberOfRecording}, []byte(recording), []byte(event)), nil)
+}
+
+// scan calls fn with the rest of every key under prefix p, in key order.
+func scan(b *bolt.Bucket, p []byte, fn func(rest string, v []byte) error) error {
+	c := b.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := fn(after(k, p), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// merged builds an item's current version from all its observations: each
+// field from the most authoritative observation that has it (ties go to the
+// source id that sorts first, so the result does not depend on crawl order).
+func merged(tx *bolt.Tx, id string) (ospofeed.Item, bool, error) {
+	var obs []ospofeed.Item
+	err := scan(tx.Bucket(bucketObs), prefix([]byte(id)), func(_ string, v []byte) error {
+		o, err := decodeItem(v)
+		if err != nil {
+			return err
+		}
+		obs = append(obs, o.item())
+		return nil
+	})
+	if err != nil || len(obs) == 0 {
+		return ospofeed.Item{}, false, err
+	}
+	slices.SortStableFunc(obs, func(a, b ospofeed.Item) int {
+		if a.Authority != b.Authority {
+			return b.Authority - a.Authority
+		}
+		return compareStrings(a.Sources, b.Sources)
+	})
+	it := obs[0]
+	for _, o := range obs[1:] {
+		it.FillFrom(o)
+	}
+	slices.Sort(it.Sources)
+	members := tx.Bucket(bucketMembers)
+	var extra []string
+	var side byte = memberOfEvent
+	if it.Kind == ospofeed.KindRecording {
+		side = memberOfRecording
+	}
+	if err := scan(members, prefix([]byte{side}, []byte(id)), func(rest string, _ []byte) error {
+		extra = append(extra, rest)
+		return nil
+	}); err != nil {
+		return it, false, err
+	}
+	if side == memberOfEvent {
+		it.Recordings = ospofeed.Union(it.Recordings, extra)
+	} else {
+		it.Events = ospofeed.Union(it.Events, extra)
+	}
+	return it, true, nil
+}
+
+func compareStrings(a, b []string) int {
+	return slices.Compare(a, b)
+}
+
+// recompute rebuilds the current version of an item and stores it; the
+// version moves, and the previous one goes to history, only when the
+// content hash changes.
+func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, error) {
+	it, ok, err := merged(tx, id)
+	if err != nil || !ok {
+		return outcomeNone, err
+	}
+	items := tx.Bucket(bucketItems)
+	hash := contentHash(it)
+	out := outcomeNew
+	it.FirstSeen, it.Updated, it.Version = now, now, 1
+	if raw := items.Get([]byte(id)); raw != nil {
+		old, err := decodeItem(raw)
+		if err != nil {
+			return outcomeNone, fmt.Errorf("decode stored item: %w", err)
+		}
+		it.FirstSeen = old.FirstSeen
+		if old.Hash == hash {
+			if slices.Equal(old.Sources, it.Sources) && old.Authority == it.Authority && slices.Equal(old.Keywords, it.Keywords) {
+				return outcomeUnchanged, nil
+			}
+			it.Updated, it.Version = old.Updated, old.Version
+			out = outcomeUnchanged
+		} else {
+			it.Version = old.Version + 1
+			out = outcomeChanged
+			if err := putHistory(tx, old, raw); err != nil {
+				return outcomeNone, err
+			}
+		}
+	}
+	v := toV1(it)
+	v.Hash = hash
+	b, err := json.Marshal(v)
+	if err != nil {
+		return outcomeNone, err
+	}
+	return out, items.Put([]byte(id), b)
+}
+
+func putHistory(tx *bolt.Tx, old itemV1, raw []byte) error {
+	h := tx.Bucket(bucketHistory)
+	p := prefix([]byte(old.ID))
+	if err := h.Put(append(slices.Clone(p), u64(uint64(old.Version))...), raw); err != nil {
+		return err
+	}
+	return prune(h, p, keepVersions)
+}
+
+// prune deletes the oldest entries under p beyond keep. Keys are collected
+// first: deleting inside a forward cursor loop skips entries.
+func prune(b *bolt.Bucket, p []byte, keep int) error {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+		keys = append(keys, slices.Clone(k))
+	}
+	for len(keys) > keep {
+		if err := b.Delete(keys[0]); err != nil {
+			return err
+		}
+		keys = keys[1:]
+	}
+	return nil
+}
+
+func putCrawlLog(tx *bolt.Tx, log ospofeed.CrawlLog) error {
+	b := tx.Bucket(bucketCrawls)
+	v, err := json.Marshal(crawlV1{Start: log.Start, End: log.End, Pages: log.Pages, NotModified: log.NotModified,
+		New: log.New, Changed: log.Changed, Unchanged: log.Unchanged, Warnings: log.Warnings, Error: log.Error})
+	if err != nil {
+		return err
+	}
+	p := prefix([]byte(log.Source))
+	if err := b.Put(append(slices.Clone(p), u64(uint64(log.Start.UnixNano()))...), v); err != nil {
+		return err
+	}
+	return prune(b, p, keepCrawls)
+}
+
+func putSourceState(tx *bolt.Tx, log ospofeed.CrawlLog) error {
+	b := tx.Bucket(bucketSources)
+	st := sourceV1{Status: string(ospofeed.StatusNew)}
+	if raw := b.Get([]byte(log.Source)); raw != nil {
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return fmt.Errorf("decode state of source %s: %w", log.Source, err)
+		}
+	}
+	status := ospofeed.StatusOK
+	st.LastCrawl = log.End
+	if log.OK() {
+		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
+	} else {
+		status = ospofeed.StatusFailed
+		st.LastError = log.Error
+		st.Failures++
+	}
+	if string(status) != st.Status {
+		st.Status, st.StatusSince = string(status), log.End
+	}
+	n := 0
+	_ = scan(tx.Bucket(bucketBySource), prefix([]byte(log.Source)), func(string, []byte) error { n++; return nil })
+	st.Items = n
+	v, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(log.Source), v)
+}

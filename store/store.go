@@ -1,0 +1,98 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// ErrInUse is returned by Open when another process holds the database.
+var ErrInUse = errors.New("database is in use by another ospofeed process")
+
+// ErrTooNew is returned by Open for a database written by a newer ospofeed.
+var ErrTooNew = errors.New("database was written by a newer ospofeed")
+
+// DB is an open ospofeed database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Timeout is how long to wait for another process to release the file.
+	Timeout time.Duration
+	// Now is the clock (time.Now when nil); tests fix it.
+	Now func() time.Time
+	// ReadOnly opens the file shared, for commands that only read.
+	ReadOnly bool
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date.
+func Open(path string, opt Options) (*DB, error) {
+	if opt.Timeout == 0 {
+		opt.Timeout = 2 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if !opt.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	}
+	b, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w (gave up after %s)", path, ErrInUse, opt.Timeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	if opt.ReadOnly {
+		err = db.checkVersion()
+	} else {
+		err = db.migrate()
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Created is when the database was made: the stable "updated" time of feeds
+// that have no items yet.
+func (db *DB) Created() time.Time {
+	var t time.Time
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMeta); b != nil {
+			t, _ = time.Parse(time.RFC3339Nano, string(b.Get(keyCreated)))
+		}
+		return nil
+	})
+	return t
+}
+
+// Check reports whether the database is readable, for health checks.
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketItems) == nil {
+			return errors.New("store: items bucket missing")
+		}
+		return nil
+	})
+}
