@@ -1,0 +1,342 @@
+package scraper
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
+
+	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/config"
+)
+
+// ErrRobotsDisallowed is returned for a URL that robots.txt disallows.
+var ErrRobotsDisallowed = errors.New("disallowed by robots.txt")
+
+// Response is one fetched URL.
+type Response struct {
+	URL         string // after redirects
+	Status      int
+	Header      http.Header
+	Body        []byte
+	NotModified bool // a 304 to a conditional GET: Body is empty
+}
+
+// Validators returns what to send on the next conditional GET.
+func (r *Response) Validators() ospofeed.Page {
+	return ospofeed.Page{URL: r.URL, ETag: r.Header.Get("ETag"), LastModified: r.Header.Get("Last-Modified")}
+}
+
+// StatusError is an HTTP answer that is neither success nor 304.
+type StatusError struct {
+	URL    string
+	Status int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Status, http.StatusText(e.Status))
+}
+
+// Fetcher fetches politely for one crawl of one source. It is built per run
+// (a colly Collector never revisits a URL and keeps its robots cache for
+// its life) and is safe for concurrent use.
+type Fetcher struct {
+	collector   *colly.Collector
+	client      *http.Client
+	limits      *hostLimits
+	crawl       config.Crawl
+	userAgent   string
+	retries     atomic.Int64 // left in this run's budget
+	fetched     atomic.Int64
+	notModified atomic.Int64
+
+	robotsMu sync.Mutex
+	robots   map[string]*robotsEntry
+}
+
+type robotsEntry struct {
+	once  sync.Once
+	group *robotstxt.Group
+	err   error
+}
+
+// NewFetcher builds the fetcher of one crawl. allowedHosts limits where
+// redirects may lead (empty: anywhere).
+func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allowedHosts []string) *Fetcher {
+	limits := newHostLimits(crawl.ParallelPerHost, crawl.DelayPerHost)
+	hosts := map[string]bool{}
+	for _, h := range allowedHosts {
+		hosts[strings.ToLower(h)] = true
+	}
+	client := newClient(transportConfig{crawl: crawl, allowedHosts: hosts, userAgent: userAgent}, limits)
+	c := colly.NewCollector()
+	// NewCollector reads COLLY_* variables; every setting that matters is
+	// set here, after it, so the environment cannot change them.
+	c.UserAgent = userAgent
+	c.AllowURLRevisit = true        // our own retries and conditional GETs revisit
+	c.IgnoreRobotsTxt = true        // robots.txt is read below, with Crawl-delay, which colly ignores
+	c.MaxBodySize = 0               // capped in the transport, after decompression, as an error
+	c.ParseHTTPErrorResponse = true // every status reaches OnResponse; 304 is not an error
+	c.MaxDepth = 0
+	c.Async = false
+	c.DetectCharset = true
+	c.Context = ctx
+	c.SetClient(client)
+	c.DisableCookies()
+	f := &Fetcher{collector: c, client: client, limits: limits, crawl: crawl, userAgent: userAgent,
+		robots: map[string]*robotsEntry{}}
+	f.retries.Store(int64(crawl.RetryBudget))
+	c.OnResponse(func(r *colly.Response) {
+		r.Ctx.Put("response", &Response{URL: r.Request.URL.String(), Status: r.StatusCode,
+			Header: headerOf(r.Headers), Body: r.Body})
+	})
+	c.OnError(func(r *colly.Response, err error) {
+		r.Ctx.Put("error", err)
+	})
+	return f
+}
+
+func headerOf(h *http.Header) http.Header {
+	if h == nil {
+		return http.Header{}
+	}
+	return *h
+}
+
+// Stats returns pages fetched with a body and 304s so far.
+func (f *Fetcher) Stats() (fetched, notModified int) {
+	return int(f.fetched.Load()), int(f.notModified.Load())
+}
+
+// Get fetches u, conditionally when prev has validators. It retries network
+// errors, 429 and 5xx with exponential backoff and jitter, honouring
+// Retry-After, within the run's retry budget. A status other than 2xx or
+// 304 is a *StatusError (the response is returned too).
+func (f *Fetcher) Get(ctx context.Context, u string, prev ospofeed.Page) (*Response, error) {
+	hdr := http.Header{}
+	if prev.ETag != "" {
+		hdr.Set("If-None-Match", prev.ETag)
+	}
+	if prev.LastModified != "" {
+		hdr.Set("If-Modified-Since", prev.LastModified)
+	}
+	hdr.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	return f.do(ctx, http.MethodGet, u, nil, hdr)
+}
+
+// PostJSON posts a JSON body (an API call: not conditional).
+func (f *Fetcher) PostJSON(ctx context.Context, u string, body []byte) (*Response, error) {
+	hdr := http.Header{}
+	hdr.Set("Content-Type", "application/json")
+	hdr.Set("Accept", "application/json")
+	return f.do(ctx, http.MethodPost, u, body, hdr)
+}
+
+func (f *Fetcher) do(ctx context.Context, method, u string, body []byte, hdr http.Header) (*Response, error) {
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return nil, fmt.Errorf("fetch %q: not an http(s) URL", u)
+	}
+	if err := f.allowedByRobots(ctx, pu); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", method, u, err)
+		}
+		resp, err := f.once(method, u, body, hdr)
+		if err == nil {
+			switch {
+			case resp.Status == http.StatusNotModified:
+				resp.NotModified = true
+				f.notModified.Add(1)
+				return resp, nil
+			case resp.Status >= 200 && resp.Status < 300:
+				f.fetched.Add(1)
+				return resp, nil
+			}
+			err = &StatusError{URL: u, Status: resp.Status}
+		}
+		wait, retry := f.retryAfter(attempt, resp, err)
+		if !retry {
+			return resp, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return resp, fmt.Errorf("%w (while waiting to retry: %w)", err, ctx.Err())
+		}
+	}
+}
+
+// once makes one request through colly.
+func (f *Fetcher) once(method, u string, body []byte, hdr http.Header) (*Response, error) {
+	cctx := colly.NewContext()
+	var rd *bytes.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	var err error
+	if rd != nil {
+		err = f.collector.Request(method, u, rd, cctx, hdr.Clone())
+	} else {
+		err = f.collector.Request(method, u, nil, cctx, hdr.Clone())
+	}
+	if e, ok := cctx.GetAny("error").(error); ok && err == nil {
+		err = e
+	}
+	resp, _ := cctx.GetAny("response").(*Response)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // colly and net/http both name the URL; keep one
+		}
+		return nil, fmt.Errorf("%s %s: %w", method, u, err)
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("%s %s: no response", method, u)
+	}
+	return resp, nil
+}
+
+// retryAfter decides whether and when to try again.
+func (f *Fetcher) retryAfter(attempt int, resp *Response, err error) (time.Duration, bool) {
+	if attempt >= f.crawl.MaxRetries || !retryable(resp, err) {
+		return 0, false
+	}
+	backoff := time.Duration(float64(500*time.Millisecond) * float64(int(1)<<attempt) * (0.5 + rand.Float64()))
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d > f.crawl.MaxBackoff {
+				return 0, false // the site asks for a longer pause than a run may take
+			}
+			backoff = d
+		}
+	}
+	backoff = min(backoff, f.crawl.MaxBackoff)
+	if f.retries.Add(-1) < 0 {
+		return 0, false
+	}
+	return backoff, true
+}
+
+func retryable(resp *Response, err error) bool {
+	var se *StatusError
+	switch {
+	case errors.As(err, &se):
+		return se.Status == http.StatusTooManyRequests || se.Status >= 500
+	case err == nil:
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrBlockedAddress), errors.Is(err, ErrBodyTooLarge),
+		errors.Is(err, ErrRedirectRefused), errors.Is(err, ErrRobotsDisallowed):
+		return false
+	}
+	return true
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// allowedByRobots reads the host's robots.txt once per run (applying its
+// Crawl-delay to the host's spacing) and tests the URL against it.
+// robots.txt answering 4xx allows everything; 5xx or a network error
+// disallows the host for this run (RFC 9309 §2.3.1).
+func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
+	if u.Path == "/robots.txt" {
+		return nil
+	}
+	origin := u.Scheme + "://" + u.Host
+	f.robotsMu.Lock()
+	e, ok := f.robots[origin]
+	if !ok {
+		e = &robotsEntry{}
+		f.robots[origin] = e
+	}
+	f.robotsMu.Unlock()
+	e.once.Do(func() { e.group, e.err = f.fetchRobots(ctx, origin, strings.ToLower(u.Host)) })
+	if e.err != nil {
+		return e.err
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	if e.group != nil && !e.group.Test(p) {
+		return fmt.Errorf("GET %s: %w", u, ErrRobotsDisallowed)
+	}
+	return nil
+}
+
+func (f *Fetcher) fetchRobots(ctx context.Context, origin, host string) (*robotstxt.Group, error) {
+	var resp *Response
+	var err error
+	for attempt := 0; ; attempt++ {
+		resp, err = f.once(http.MethodGet, origin+"/robots.txt", nil, http.Header{})
+		var wait time.Duration
+		retry := false
+		if err != nil {
+			wait, retry = f.retryAfter(attempt, nil, err)
+		} else if resp.Status == http.StatusTooManyRequests || resp.Status >= 500 {
+			wait, retry = f.retryAfter(attempt, resp, &StatusError{URL: origin + "/robots.txt", Status: resp.Status})
+		}
+		if !retry {
+			break
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt of %s unreachable, not crawling it: %w", origin, err)
+	}
+	if resp.Status >= 500 || resp.Status == http.StatusTooManyRequests {
+		return nil, fmt.Errorf("robots.txt of %s: HTTP %d, not crawling it", origin, resp.Status)
+	}
+	data, err := robotstxt.FromStatusAndBytes(resp.Status, resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	g := data.FindGroup(robotsAgent(f.userAgent))
+	if g != nil && g.CrawlDelay > 0 {
+		f.limits.setDelay(host, g.CrawlDelay)
+	}
+	return g, nil
+}
+
+// robotsAgent is the product token robots.txt groups match: "ospofeed".
+func robotsAgent(ua string) string {
+	if i := strings.IndexAny(ua, "/ "); i > 0 {
+		return ua[:i]
+	}
+	return ua
+}

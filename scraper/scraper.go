@@ -1,0 +1,187 @@
+// Package scraper crawls the configured sources politely and extracts
+// observations of items from them. It never imports the store: what it
+// needs to remember of earlier crawls comes through Memory, and what it
+// finds goes out as an ospofeed.CrawlResult.
+//
+// A source kind is one file here (a crawl function) plus its line in kinds().
+package scraper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/config"
+)
+
+// crawlFunc crawls one source, reporting through env.
+type crawlFunc func(ctx context.Context, env *Env) error
+
+// kindInfo describes a source kind.
+type kindInfo struct {
+	crawl crawlFunc
+	// hosts the kind may fetch from besides the source URL's own host.
+	hosts []string
+}
+
+// kinds is the registry of source kinds.
+func kinds() map[string]kindInfo {
+	return map[string]kindInfo{
+		"un-event":         {crawl: crawlUNEvent, hosts: webTVHosts},
+		"unwebtv-schedule": {crawl: crawlSchedule, hosts: webTVHosts},
+	}
+}
+
+// Kinds lists the source kinds, for configuration checks.
+func Kinds() []string {
+	var out []string
+	for k := range kinds() {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Memory is what a crawl remembers from earlier ones. store.DB satisfies it.
+type Memory interface {
+	Page(source, url string) (ospofeed.Page, bool, error)
+	Observation(source, id string) (ospofeed.Item, bool, error)
+	Events() ([]ospofeed.Item, error)
+}
+
+// Env is what a crawl function gets: its source, a polite fetcher, the
+// memory of earlier crawls, and where to put what it finds.
+type Env struct {
+	Source  ospofeed.Source
+	Config  *config.Config
+	Fetcher *Fetcher
+	Memory  Memory
+	Now     func() time.Time
+
+	mu       sync.Mutex
+	items    []ospofeed.Item
+	pages    []ospofeed.Page
+	warnings []string
+}
+
+// Emit hands observations on. Each is cleaned and validated first; an
+// invalid one becomes a warning.
+func (e *Env) Emit(items ...ospofeed.Item) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, it := range items {
+		if err := it.Validate(); err != nil {
+			e.warnings = append(e.warnings, "dropped: "+err.Error())
+			continue
+		}
+		e.items = append(e.items, it)
+	}
+}
+
+// Warn records something a maintainer should know that did not fail the
+// crawl.
+func (e *Env) Warn(format string, args ...any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.warnings = append(e.warnings, fmt.Sprintf(format, args...))
+}
+
+// Remember records a page and the ids of the items it gave, for the next
+// conditional GET.
+func (e *Env) Remember(p ospofeed.Page, ids ...string) {
+	p.Items = ospofeed.Union(p.Items, ids)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.pages = append(e.pages, p)
+}
+
+// Get fetches u conditionally on what this source remembers of it. On a 304
+// it re-emits the page's remembered items, re-remembers the page and
+// returns the remembered items; the caller must not parse.
+func (e *Env) Get(ctx context.Context, u string) (*Response, []ospofeed.Item, error) {
+	prev, known, err := e.Memory.Page(e.Source.ID, u)
+	if err != nil {
+		e.Warn("memory of %s unreadable, fetching unconditionally: %v", u, err)
+		prev, known = ospofeed.Page{URL: u}, false
+	}
+	if !known {
+		prev = ospofeed.Page{URL: u}
+	}
+	resp, err := e.Fetcher.Get(ctx, u, prev)
+	if err != nil || !resp.NotModified {
+		return resp, nil, err
+	}
+	var items []ospofeed.Item
+	for _, id := range prev.Items {
+		it, ok, err := e.Memory.Observation(e.Source.ID, id)
+		if err != nil {
+			return nil, nil, fmt.Errorf("recall %s from %s: %w", id, u, err)
+		}
+		if ok {
+			items = append(items, it)
+		}
+	}
+	e.Emit(items...)
+	e.Remember(prev)
+	return resp, items, nil
+}
+
+// Options of Run.
+type Options struct {
+	Version string
+	Now     func() time.Time
+}
+
+// Run crawls one source once, within the configured run deadline. It never
+// panics outward: a panic in a crawl function is a failed crawl.
+func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memory, opt Options) (res ospofeed.CrawlResult) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	res = ospofeed.CrawlResult{Source: src.ID, Start: opt.Now().UTC()}
+	kind, ok := kinds()[src.Kind]
+	if !ok {
+		res.Err, res.End = fmt.Errorf("source %s: unknown kind %q", src.ID, src.Kind), opt.Now().UTC()
+		return res
+	}
+	if cfg.Crawl.RunTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Crawl.RunTimeout)
+		defer cancel()
+	}
+	env := &Env{Source: src, Config: cfg, Memory: mem, Now: opt.Now,
+		Fetcher: NewFetcher(ctx, cfg.Crawl, cfg.UserAgent(opt.Version), allowedHosts(src, kind, cfg))}
+	defer func() {
+		if p := recover(); p != nil {
+			res.Err = errors.Join(res.Err, fmt.Errorf("source %s: crawl panicked: %v", src.ID, p))
+		}
+		res.Items, res.Pages, res.Warnings = env.items, env.pages, env.warnings
+		res.Fetched, res.NotModified = env.Fetcher.Stats()
+		res.End = opt.Now().UTC()
+	}()
+	if err := kind.crawl(ctx, env); err != nil {
+		res.Err = fmt.Errorf("source %s: %w", src.ID, err)
+	}
+	return res
+}
+
+func allowedHosts(src ospofeed.Source, kind kindInfo, cfg *config.Config) []string {
+	hosts := slices.Clone(src.AllowedHosts)
+	if len(hosts) == 0 {
+		hosts = append(hosts, hostOf(src.URL))
+		hosts = append(hosts, kind.hosts...)
+	}
+	if cfg.Kaltura.Enabled {
+		hosts = append(hosts, hostOf(cfg.Kaltura.Endpoint))
+	}
+	for i := range hosts {
+		hosts[i] = strings.ToLower(hosts[i])
+	}
+	return hosts
+}

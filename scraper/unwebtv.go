@@ -1,0 +1,255 @@
+package scraper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// webTVHosts are the UN Web TV platform's hosts.
+var webTVHosts = []string{"webtv.un.org", "media.un.org"}
+
+var (
+	assetLinkRE = regexp.MustCompile(`^https?://(webtv|media)\.un\.org/(ar|zh|en|fr|ru|es)/asset/([a-z0-9]+)/([a-z0-9]+)/?(?:[?#].*)?$`)
+	partnerRE   = regexp.MustCompile(`partnerId:\s*(\d+)`)
+	entryRE     = regexp.MustCompile(`const\s+kentryID\s*=\s*["'](\w+)["']`)
+	durationRE  = regexp.MustCompile(`^(\d{1,3}):([0-5]\d):([0-5]\d)$`)
+)
+
+// AssetID returns the asset id of a UN Web TV asset URL, in any language
+// and on either host, or "".
+func AssetID(u string) string {
+	m := assetLinkRE.FindStringSubmatch(strings.TrimSpace(u))
+	if m == nil || len(m[4]) < 4 {
+		return ""
+	}
+	return m[4]
+}
+
+// AssetURL is the canonical URL, and the identity, of a UN Web TV asset:
+// the /en/ form on webtv.un.org, whatever language or host was linked. The
+// path prefix is recomputed from the id (its first three characters).
+func AssetURL(id string) string {
+	return "https://webtv.un.org/en/asset/" + id[:3] + "/" + id
+}
+
+// entryIDOf derives the Kaltura entry id from an asset id: "k1o7stmi6p" ->
+// "1_o7stmi6p". The result can be an alias of the canonical entry.
+func entryIDOf(assetID string) string {
+	if len(assetID) > 2 && strings.HasPrefix(assetID, "k1") {
+		return "1_" + assetID[2:]
+	}
+	return ""
+}
+
+// parseHMS reads "HH:MM:SS"; ok is false for anything else and for zero
+// (the schedule shows 00:00:00 before a meeting has been recorded).
+func parseHMS(s string) (time.Duration, bool) {
+	m := durationRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	var h, mi, se int
+	fmt.Sscan(m[1], &h)
+	fmt.Sscan(m[2], &mi)
+	fmt.Sscan(m[3], &se)
+	d := time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute + time.Duration(se)*time.Second
+	return d, d > 0
+}
+
+// ParseAsset extracts a recording from a UN Web TV asset page. pageURL is
+// where the page was fetched (it names the page in errors and resolves
+// links). A live stream or b-roll without a metadata block legitimately
+// gives only a title and the player's entry id; it is marked Live.
+func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
+	id := AssetID(pageURL)
+	if id == "" {
+		return ospofeed.Item{}, nil, fmt.Errorf("parse %s: not a UN Web TV asset URL", pageURL)
+	}
+	doc, err := parseHTML(pageURL, body)
+	if err != nil {
+		return ospofeed.Item{}, nil, err
+	}
+	base, _ := url.Parse(pageURL)
+	var warnings []string
+	it := ospofeed.Item{ID: AssetURL(id), Kind: ospofeed.KindRecording, URL: AssetURL(id), Authority: ospofeed.AuthorityPage}
+	art := doc.Find("article.media-asset").First()
+	field := func(name string) *goquery.Selection { return art.Find(".media-asset__field-" + name) }
+
+	it.Title = text(art.Find(".media-asset__title .field__item").First())
+	if it.Title == "" {
+		it.Title = meta(doc, "og:title")
+	}
+	if it.Title == "" {
+		it.Title = strings.TrimSuffix(text(doc.Find("title").First()), " | UN Web TV")
+	}
+	if t, ok := field("production-date").Find("time[datetime]").First().Attr("datetime"); ok {
+		// The time on the page is fake (always 12:00Z): keep the day.
+		if d, err := time.Parse(time.RFC3339, strings.TrimSpace(t)); err == nil {
+			it.Date, it.DateOnly = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), true
+		} else if d, err := time.Parse(time.DateOnly, strings.TrimSpace(t)[:min(10, len(strings.TrimSpace(t)))]); err == nil {
+			it.Date, it.DateOnly = d, true
+		} else {
+			warnings = append(warnings, fmt.Sprintf("%s: production date %q unreadable", pageURL, t))
+		}
+	}
+	if raw := text(field("duration").Find(".field__item").First()); raw != "" {
+		if d, ok := parseHMS(raw); ok {
+			it.Duration = d
+		} else if raw != "00:00:00" {
+			warnings = append(warnings, fmt.Sprintf("%s: duration %q unreadable", pageURL, raw))
+		}
+	}
+	it.Categories = texts(field("categories").Find(".field__item a"))
+	it.Languages = texts(field("asset-language").Find(".field__item a"))
+	it.Entities = texts(field("un-entity").Find(".field__item a"))
+	it.Topics = texts(field("subject-topical").Find(".field__item a"))
+	it.Summary = text(field("summary").Find(".smt-content").First())
+	if h, err := field("description").Find(".smt-content").First().Html(); err == nil {
+		it.Content = sanitize(sanitizer(), h)
+	}
+	field("related-url").Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		if u := resolve(base, a.AttrOr("href", "")); u != "" {
+			it.Links = append(it.Links, ospofeed.Link{Title: text(a), URL: u})
+		}
+	})
+	doc.Find(`link[rel=alternate][hreflang]`).Each(func(_ int, l *goquery.Selection) {
+		lang := strings.ToLower(strings.TrimSpace(l.AttrOr("hreflang", "")))
+		if u := resolve(base, l.AttrOr("href", "")); u != "" && lang != "" && lang != "x-default" {
+			it.Alternates = append(it.Alternates, ospofeed.Alternate{Lang: lang, URL: u})
+		}
+	})
+	scripts := doc.Find("script").Text()
+	player := false
+	if m := entryRE.FindStringSubmatch(scripts); m != nil {
+		it.KalturaID, player = m[1], true
+	} else {
+		it.KalturaID = entryIDOf(id)
+	}
+	if m := partnerRE.FindStringSubmatch(scripts); m != nil && m[1] != "2503451" {
+		warnings = append(warnings, fmt.Sprintf("%s: Kaltura partner %s, expected 2503451", pageURL, m[1]))
+	}
+	if art.Length() == 0 || art.Find(".field").Length() == 0 {
+		if player {
+			// A player but no metadata block: a live stream or b-roll.
+			it.Live = true
+		} else {
+			warnings = append(warnings, fmt.Sprintf("%s: neither a metadata block nor a player found", pageURL))
+		}
+	}
+	if it.Title == "" {
+		warnings = append(warnings, fmt.Sprintf("%s: no title found", pageURL))
+	}
+	return it, warnings, nil
+}
+
+// notFoundPage is how UN Web TV says an asset was unpublished.
+const notFoundPage = "The requested page could not be found"
+
+// crawlAssets fetches the asset pages of the given recordings (link or card
+// observations, whose Events are kept), two at a time at most per host,
+// and enriches the freshly parsed ones through Kaltura. A 404 marks the
+// recording withdrawn; any other failure is a warning that leaves the
+// recording as it was known.
+func crawlAssets(ctx context.Context, env *Env, recs []ospofeed.Item) error {
+	type result struct {
+		item  ospofeed.Item
+		fresh bool
+	}
+	results := make([]result, len(recs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(env.Config.Crawl.ParallelPerHost, 1))
+	var mu sync.Mutex
+	var failures []error
+	for i, rec := range recs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			it, fresh, err := crawlAsset(ctx, env, rec)
+			if err != nil {
+				mu.Lock()
+				failures = append(failures, err)
+				mu.Unlock()
+				return
+			}
+			results[i] = result{it, fresh}
+		}()
+	}
+	wg.Wait()
+	var fresh []*ospofeed.Item
+	for i := range results {
+		if results[i].fresh {
+			fresh = append(fresh, &results[i].item)
+		}
+	}
+	enrich(ctx, env, fresh)
+	for _, r := range results {
+		if r.fresh {
+			env.Emit(r.item)
+		}
+	}
+	for _, err := range failures {
+		env.Warn("%v", err)
+	}
+	if len(recs) > 0 && len(failures) == len(recs) {
+		return fmt.Errorf("every asset page failed, first: %w", failures[0])
+	}
+	return ctx.Err()
+}
+
+// crawlAsset fetches one asset page. fresh is true when the page was parsed
+// (not a 304); the caller then emits the item after enrichment.
+func crawlAsset(ctx context.Context, env *Env, rec ospofeed.Item) (ospofeed.Item, bool, error) {
+	u := rec.ID
+	resp, _, err := env.Get(ctx, u)
+	var se *StatusError
+	switch {
+	case errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusGone):
+		// Unpublished: keep the recording, flagged. Never deleted.
+		w := ospofeed.Item{ID: rec.ID, Kind: ospofeed.KindRecording, URL: rec.ID, Withdrawn: true,
+			Events: rec.Events, Authority: ospofeed.AuthorityPage}
+		env.Emit(w)
+		env.Remember(ospofeed.Page{URL: u}, rec.ID)
+		return w, false, nil
+	case err != nil:
+		return rec, false, fmt.Errorf("asset %s: %w", u, err)
+	case resp.NotModified:
+		return rec, false, nil
+	}
+	if strings.Contains(string(resp.Body), notFoundPage) && !strings.Contains(string(resp.Body), "media-asset") {
+		w := ospofeed.Item{ID: rec.ID, Kind: ospofeed.KindRecording, URL: rec.ID, Withdrawn: true,
+			Events: rec.Events, Authority: ospofeed.AuthorityPage}
+		v := resp.Validators()
+		v.URL = u
+		env.Emit(w)
+		env.Remember(v, rec.ID)
+		return w, false, nil
+	}
+	it, warnings, err := ParseAsset(u, resp.Body)
+	for _, w := range warnings {
+		env.Warn("%s", w)
+	}
+	if err != nil {
+		return rec, false, err
+	}
+	it.Events = ospofeed.Union(it.Events, rec.Events)
+	it.Sources = nil
+	it.FillFrom(rec)
+	it.Authority = ospofeed.AuthorityPage
+	v := resp.Validators()
+	v.URL = u
+	env.Remember(v, it.ID)
+	return it, true, nil
+}
