@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/config"
+	"github.com/ospofeed/ospofeed/feed"
+	"github.com/ospofeed/ospofeed/scraper"
+	"github.com/ospofeed/ospofeed/store"
+	"github.com/ospofeed/ospofeed/web"
+)
+
+// The store is the memory of the scrapers.
+var _ scraper.Memory = (*store.DB)(nil)
+
+// Feed renderers keep their documented signatures.
+var _ = []func(feed.Meta, []ospofeed.Item, feed.Lookup) ([]byte, error){feed.Atom, feed.RSS, feed.JSON, feed.ICalendar}
+
+// app is one running ospofeed: configuration, database, logger.
+type app struct {
+	cfg     *config.Config
+	db      *store.DB
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+
+	crawlMu sync.Mutex // one crawl at a time: politeness across sources sharing hosts
+}
+
+func openApp(c *common, e env, readOnly bool) (*app, error) {
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(c.db, store.Options{ReadOnly: readOnly})
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: cfg, db: db, log: log, now: time.Now, metrics: newMetrics()}, nil
+}
+
+// crawlSource crawls one source and saves what it found. The crawl's
+// failure is in the returned log, not the error; the error is the store's.
+func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.CrawlLog, error) {
+	a.crawlMu.Lock()
+	defer a.crawlMu.Unlock()
+	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: version, Now: a.now})
+	log, err := a.db.SaveCrawl(res)
+	if err != nil {
+		a.log.Error("saving crawl failed", "source_id", src.ID, "error", err)
+		return log, err
+	}
+	a.metrics.crawled(log)
+	attrs := []any{"source_id", src.ID, "pages", log.Pages, "not_modified", log.NotModified,
+		"new", log.New, "changed", log.Changed, "unchanged", log.Unchanged,
+		"warnings", len(log.Warnings), "duration", log.End.Sub(log.Start).Round(time.Millisecond)}
+	for _, w := range log.Warnings {
+		a.log.Warn("crawl warning", "source_id", src.ID, "warning", w)
+	}
+	if log.OK() {
+		a.log.Info("crawl done", attrs...)
+	} else {
+		a.log.Error("crawl failed", append(attrs, "error", log.Error)...)
+	}
+	return log, nil
+}
+
+// ordered returns the sources in crawl order: those that others read from
+// the store (the events) before those that read them (the schedule).
+func ordered(srcs []ospofeed.Source) []ospofeed.Source {
+	out := slices.Clone(srcs)
+	slices.SortStableFunc(out, func(a, b ospofeed.Source) int {
+		return stage(a) - stage(b)
+	})
+	return out
+}
+
+func stage(s ospofeed.Source) int {
+	if s.Kind == "unwebtv-schedule" {
+		return 1
+	}
+	return 0
+}
+
+// snapshot reads everything a rendering needs.
+func (a *app) snapshot() (web.Snapshot, error) {
+	items, err := a.db.Items()
+	if err != nil {
+		return web.Snapshot{}, err
+	}
+	states, err := a.db.SourceStates()
+	if err != nil {
+		return web.Snapshot{}, err
+	}
+	snap := web.Snapshot{
+		Info: web.Info{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description,
+			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: version},
+		Items: items, Created: a.db.Created(), Today: a.now().UTC(),
+	}
+	for _, src := range a.cfg.Sources {
+		st, ok := states[src.ID]
+		if !ok {
+			st = ospofeed.SourceState{ID: src.ID, Status: ospofeed.StatusNew}
+		}
+		snap.Sources = append(snap.Sources, web.SourceView{Source: src, State: st})
+	}
+	return snap, nil
+}
+
+// render builds the site from the store.
+func (a *app) render() (*web.Site, error) {
+	snap, err := a.snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	a.metrics.items(snap.Items)
+	return web.Build(snap)
+}

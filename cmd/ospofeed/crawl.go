@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func cmdCrawl(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	var c common
+	c.register(fs, e, "warn")
+	var only multiFlag
+	fs.Var(&only, "source", "crawl only the source with this `id` (repeatable)")
+	out := fs.String("out", e.getenv("OSPOFEED_OUT"), "also write the whole rendered site into `DIR`, atomically (env OSPOFEED_OUT)")
+	if err := parse(fs, e, args); err != nil {
+		if errors.Is(err, errHelp) {
+			return nil
+		}
+		return err
+	}
+	a, err := openApp(&c, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	sources := ordered(a.cfg.Sources)
+	if len(only) > 0 {
+		var picked []ospofeed.Source
+		for _, id := range only {
+			src, ok := a.cfg.Source(id)
+			if !ok {
+				return usageError{fmt.Errorf("crawl: --source %q: no such source in %s", id, or(c.configFile, "the embedded configuration"))}
+			}
+			picked = append(picked, src)
+		}
+		sources = ordered(picked)
+	}
+	prog := newProgress(e.stderr, len(sources))
+	failed := 0
+	for i, src := range sources {
+		if ctx.Err() != nil {
+			prog.line(fmt.Sprintf("%-28s skipped: interrupted", src.ID))
+			failed++
+			continue
+		}
+		prog.start(i, src.ID)
+		start := time.Now()
+		log, err := a.crawlSource(ctx, src)
+		if err != nil {
+			failed++
+			prog.line(fmt.Sprintf("%-28s FAILED  %v", src.ID, err))
+			continue
+		}
+		if !log.OK() {
+			failed++
+		}
+		prog.line(summary(log, time.Since(start)))
+	}
+	if *out != "" {
+		site, err := a.render()
+		if err != nil {
+			return err
+		}
+		if err := site.WriteDir(*out); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(site.Paths()), *out)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%w (%d of %d)", errCrawlFailed, failed, len(sources))
+	}
+	return nil
+}
+
+// summary is the one line a crawl prints per source.
+func summary(l ospofeed.CrawlLog, took time.Duration) string {
+	status := "ok"
+	if !l.OK() {
+		status = "FAILED"
+	}
+	s := fmt.Sprintf("%-28s %-6s pages=%d not_modified=%d new=%d changed=%d unchanged=%d warnings=%d %s",
+		l.Source, status, l.Pages, l.NotModified, l.New, l.Changed, l.Unchanged, len(l.Warnings), took.Round(time.Millisecond))
+	if !l.OK() {
+		s += "\n    error: " + l.Error
+	}
+	return s
+}
+
+// progress shows which source is being crawled when stderr is a terminal,
+// and prints the summary lines either way.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	total int
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), total: total}
+}
+
+func (p *progress) start(i int, id string) {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K[%d/%d] crawling %s …", i+1, p.total, id)
+	}
+}
+
+func (p *progress) line(s string) {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintln(p.w, s)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// metrics counts what operators alert on, exposed at /metrics in the
+// Prometheus text format.
+type metrics struct {
+	mu          sync.Mutex
+	crawls      map[[2]string]int // source, result -> count
+	lastSuccess map[string]float64
+	lastUp      map[string]int
+	newItems    map[string]int
+	itemsByKind map[string]int
+	renders     int
+}
+
+func newMetrics() *metrics {
+	return &metrics{crawls: map[[2]string]int{}, lastSuccess: map[string]float64{}, lastUp: map[string]int{},
+		newItems: map[string]int{}, itemsByKind: map[string]int{}}
+}
+
+func (m *metrics) crawled(l ospofeed.CrawlLog) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	result := "ok"
+	up := 1
+	if !l.OK() {
+		result, up = "failed", 0
+	} else {
+		m.lastSuccess[l.Source] = float64(l.End.UnixMilli()) / 1000
+	}
+	m.crawls[[2]string{l.Source, result}]++
+	m.lastUp[l.Source] = up
+	m.newItems[l.Source] += l.New
+}
+
+func (m *metrics) items(items []ospofeed.Item) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.itemsByKind)
+	for _, it := range items {
+		m.itemsByKind[string(it.Kind)]++
+	}
+	m.renders++
+}
+
+func (m *metrics) write(b *strings.Builder) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	help := func(name, typ, text string) { fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, typ) }
+	help("ospofeed_crawls_total", "counter", "Crawls by source and result.")
+	keys := make([][2]string, 0, len(m.crawls))
+	for k := range m.crawls {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
+	for _, k := range keys {
+		fmt.Fprintf(b, "ospofeed_crawls_total{source=%q,result=%q} %d\n", k[0], k[1], m.crawls[k])
+	}
+	help("ospofeed_source_up", "gauge", "1 when the source's last crawl succeeded.")
+	for _, s := range sortedKeys(m.lastUp) {
+		fmt.Fprintf(b, "ospofeed_source_up{source=%q} %d\n", s, m.lastUp[s])
+	}
+	help("ospofeed_source_last_success_timestamp_seconds", "gauge", "End of the source's last successful crawl.")
+	for _, s := range sortedKeys(m.lastSuccess) {
+		fmt.Fprintf(b, "ospofeed_source_last_success_timestamp_seconds{source=%q} %.3f\n", s, m.lastSuccess[s])
+	}
+	help("ospofeed_new_items_total", "counter", "Items seen for the first time, by source.")
+	for _, s := range sortedKeys(m.newItems) {
+		fmt.Fprintf(b, "ospofeed_new_items_total{source=%q} %d\n", s, m.newItems[s])
+	}
+	help("ospofeed_items", "gauge", "Items in the store by kind.")
+	for _, k := range sortedKeys(m.itemsByKind) {
+		fmt.Fprintf(b, "ospofeed_items{kind=%q} %d\n", k, m.itemsByKind[k])
+	}
+	help("ospofeed_renders_total", "counter", "Site renders.")
+	fmt.Fprintf(b, "ospofeed_renders_total %d\n", m.renders)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

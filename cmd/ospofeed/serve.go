@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/config"
+	"github.com/ospofeed/ospofeed/web"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c common
+	c.register(fs, e, "info")
+	addr := fs.String("addr", or(e.getenv("OSPOFEED_ADDR"), ":8080"), "listen `address` (env OSPOFEED_ADDR)")
+	grace := fs.Duration("shutdown-timeout", 20*time.Second, "on SIGTERM, how long a running crawl may take to finish before it is cancelled")
+	noCrawl := fs.Bool("no-crawl", false, "serve what the database holds without crawling (no start-up crawl, no schedule)")
+	if err := parse(fs, e, args); err != nil {
+		if errors.Is(err, errHelp) {
+			return nil
+		}
+		return err
+	}
+	a, err := openApp(&c, e, false)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+
+	var holder web.Holder
+	if site, err := a.render(); err != nil {
+		a.log.Error("render failed", "error", err)
+	} else {
+		holder.Store(site)
+	}
+	sched := newScheduler(a, &holder)
+	deps := web.Deps{
+		Site:      &holder,
+		Health:    func() (web.Health, bool) { return a.health(sched) },
+		NextCrawl: sched.next,
+		Metrics:   a.metrics.write,
+		Now:       a.now,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: web.Handler(deps), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.log.Info("listening", "addr", ln.Addr().String(), "db", c.db, "sources", len(a.cfg.Sources))
+	fmt.Fprintf(e.stdout, "ospofeed %s serving http://%s/\n", version, ln.Addr())
+
+	// Crawls run under their own context: on SIGTERM a running crawl gets
+	// the grace period to finish, then is cancelled; what it found by then
+	// is saved.
+	crawlCtx, cancelCrawls := context.WithCancel(context.Background())
+	defer cancelCrawls()
+	if !*noCrawl {
+		if err := sched.start(crawlCtx); err != nil {
+			return usageError{err}
+		}
+	}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-srvErr:
+		cancelCrawls()
+		sched.stop(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "grace", *grace)
+	graceCtx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	if !sched.stop(graceCtx) {
+		a.log.Warn("crawl still running after the grace period: cancelling it")
+		cancelCrawls()
+		sched.stop(context.Background())
+	}
+	shutCtx, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		a.log.Warn("server shutdown", "error", err)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// scheduler runs each source on its cron schedule, after a start-up crawl of
+// the sources whose last success is older than their interval.
+type scheduler struct {
+	a       *app
+	holder  *web.Holder
+	cron    *cron.Cron
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	stopped bool
+	ids     map[string]cron.EntryID
+}
+
+func (s *scheduler) isStopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
+}
+
+func newScheduler(a *app, h *web.Holder) *scheduler {
+	return &scheduler{a: a, holder: h, ids: map[string]cron.EntryID{}}
+}
+
+// cronLogger adapts slog to cron's logger.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "error", err)...)
+}
+
+func (s *scheduler) start(ctx context.Context) error {
+	cl := cronLogger{s.a.log}
+	// cron v3 recovers no panic unless asked (whatever its doc says) and
+	// runs in local time by default: both set here.
+	s.cron = cron.New(cron.WithLocation(time.UTC), cron.WithLogger(cl),
+		cron.WithParser(cron.NewParser(cron.Minute|cron.Hour|cron.Dom|cron.Month|cron.Dow|cron.Descriptor)),
+		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
+	for _, src := range s.a.cfg.Sources {
+		id, err := s.cron.AddFunc(src.Schedule, func() { s.crawl(ctx, src) })
+		if err != nil {
+			return fmt.Errorf("schedule of source %s: %w", src.ID, err)
+		}
+		s.ids[src.ID] = id
+	}
+	states, err := s.a.db.SourceStates()
+	if err != nil {
+		return err
+	}
+	var due []ospofeed.Source
+	now := s.a.now()
+	for _, src := range ordered(s.a.cfg.Sources) {
+		if st, ok := states[src.ID]; !ok || now.Sub(st.LastSuccess) > config.Interval(src) {
+			due = append(due, src)
+		}
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if len(due) > 0 {
+			s.a.log.Info("start-up crawl", "sources", len(due))
+		}
+		for _, src := range due {
+			if ctx.Err() != nil || s.isStopped() {
+				return
+			}
+			s.crawl(ctx, src)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.stopped {
+			s.cron.Start()
+		}
+	}()
+	return nil
+}
+
+// crawl runs one source and renders the site anew.
+func (s *scheduler) crawl(ctx context.Context, src ospofeed.Source) {
+	if ctx.Err() != nil {
+		return
+	}
+	if _, err := s.a.crawlSource(ctx, src); err != nil {
+		return
+	}
+	site, err := s.a.render()
+	if err != nil {
+		s.a.log.Error("render failed", "error", err)
+		return
+	}
+	s.holder.Store(site)
+}
+
+// stop stops scheduling and waits for running crawls until ctx ends; it
+// reports whether they finished.
+func (s *scheduler) stop(ctx context.Context) bool {
+	s.mu.Lock()
+	s.stopped = true
+	var jobs context.Context = context.Background()
+	if s.cron != nil {
+		jobs = s.cron.Stop() // done when the running jobs are
+	}
+	s.mu.Unlock()
+	startup := make(chan struct{})
+	go func() { s.wg.Wait(); close(startup) }()
+	for _, done := range []<-chan struct{}{startup, doneOf(jobs)} {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// doneOf is ctx.Done, with Background (never done) meaning "nothing to
+// wait for".
+func doneOf(ctx context.Context) <-chan struct{} {
+	if ctx == context.Background() {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return ctx.Done()
+}
+
+// next is when the next scheduled crawl runs.
+func (s *scheduler) next() time.Time {
+	if s.cron == nil {
+		return time.Time{}
+	}
+	var next time.Time
+	for _, e := range s.cron.Entries() {
+		if !e.Next.IsZero() && (next.IsZero() || e.Next.Before(next)) {
+			next = e.Next
+		}
+	}
+	return next
+}
+
+func (s *scheduler) nextOf(id string) time.Time {
+	if s.cron == nil {
+		return time.Time{}
+	}
+	if eid, ok := s.ids[id]; ok {
+		return s.cron.Entry(eid).Next
+	}
+	return time.Time{}
+}
+
+// health is what /healthz reports: ok while the store is readable.
+func (a *app) health(s *scheduler) (web.Health, bool) {
+	h := web.Health{Status: "ok", Version: version, Store: "ok"}
+	if err := a.db.Check(); err != nil {
+		h.Status, h.Store = "unavailable", err.Error()
+		return h, false
+	}
+	states, err := a.db.SourceStates()
+	if err != nil {
+		h.Status, h.Store = "unavailable", err.Error()
+		return h, false
+	}
+	for _, src := range a.cfg.Sources {
+		st := states[src.ID]
+		status := string(st.Status)
+		if status == "" {
+			status = string(ospofeed.StatusNew)
+		}
+		h.Sources = append(h.Sources, web.SourceHealth{ID: src.ID, Kind: src.Kind, Status: status,
+			StatusSince: st.StatusSince, LastCrawl: st.LastCrawl, LastSuccess: st.LastSuccess,
+			LastError: st.LastError, Failures: st.Failures, Items: st.Items, NextCrawl: s.nextOf(src.ID)})
+	}
+	return h, true
+}

@@ -1,0 +1,224 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Holder holds the site being served; a crawl swaps in a new one.
+type Holder struct{ p atomic.Pointer[Site] }
+
+// Load returns the current site (nil before the first render).
+func (h *Holder) Load() *Site { return h.p.Load() }
+
+// Store swaps in a newly rendered site.
+func (h *Holder) Store(s *Site) { h.p.Store(s) }
+
+// Health is the live state /healthz reports.
+type Health struct {
+	Status  string         `json:"status"` // "ok" or "unavailable"
+	Version string         `json:"version"`
+	Store   string         `json:"store"`
+	Sources []SourceHealth `json:"sources"`
+}
+
+// SourceHealth is one source in /healthz.
+type SourceHealth struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	Status      string    `json:"status"`
+	StatusSince time.Time `json:"status_since,omitzero"`
+	LastCrawl   time.Time `json:"last_crawl,omitzero"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+	Failures    int       `json:"consecutive_failures,omitempty"`
+	Items       int       `json:"items"`
+	NextCrawl   time.Time `json:"next_crawl,omitzero"`
+}
+
+// Deps are what the server needs from the process.
+type Deps struct {
+	Site *Holder
+	// Health reports the live state; ok false answers 503.
+	Health func() (Health, bool)
+	// NextCrawl is when the next scheduled crawl runs (zero: unknown);
+	// responses may be cached until then.
+	NextCrawl func() time.Time
+	// Metrics writes the Prometheus text exposition.
+	Metrics func(w *strings.Builder)
+	Now     func() time.Time
+}
+
+// maxAge is how long a client may cache: until the next crawl, at least a
+// minute.
+func (d Deps) maxAge() int {
+	if d.NextCrawl == nil {
+		return 60
+	}
+	next := d.NextCrawl()
+	if next.IsZero() {
+		return 60
+	}
+	return max(int(next.Sub(d.Now()).Seconds()), 60)
+}
+
+// serveSite answers every rendered path from bytes.
+func serveSite(d Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		site := d.Site.Load()
+		if site == nil {
+			w.Header().Set("Retry-After", "10")
+			http.Error(w, "the site is being rendered for the first time; try again in a few seconds", http.StatusServiceUnavailable)
+			return
+		}
+		p := r.URL.Path
+		f, ok := site.File(p)
+		if !ok && !strings.HasSuffix(p, "/") {
+			if _, dir := site.File(p + "/"); dir {
+				http.Redirect(w, r, p+"/", http.StatusMovedPermanently)
+				return
+			}
+		}
+		if t := r.URL.Query().Get("t"); t != "" && site.cite != nil && strings.HasPrefix(p, "/recordings/") {
+			parts := strings.Split(strings.Trim(p, "/"), "/")
+			off, err := parseOffset(t)
+			if err != nil || len(parts) != 3 {
+				http.Error(w, fmt.Sprintf("bad time offset %q: use HH:MM:SS, MM:SS or seconds", t), http.StatusBadRequest)
+				return
+			}
+			f, ok = site.cite(parts[1], parts[2], off)
+		}
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		serveFile(w, r, f, d.maxAge())
+	})
+}
+
+// parseOffset reads "01:23:45", "23:45", "5025" or a Go duration "1h23m45s".
+func parseOffset(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) > 3 {
+		return 0, fmt.Errorf("too many parts")
+	}
+	var total int
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("not a number: %q", p)
+		}
+		total = total*60 + n
+	}
+	return time.Duration(total) * time.Second, nil
+}
+
+// serveFile writes one rendered file with validators, conditional answers
+// and gzip.
+func serveFile(w http.ResponseWriter, r *http.Request, f *File, maxAge int) {
+	h := w.Header()
+	useGzip := f.Gzip != nil && acceptsGzip(r)
+	etag := f.ETag
+	if useGzip {
+		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
+	}
+	h.Set("Content-Type", f.ContentType)
+	h.Set("ETag", etag)
+	if !f.Modified.IsZero() {
+		h.Set("Last-Modified", f.Modified.UTC().Format(http.TimeFormat))
+	}
+	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", maxAge))
+	h.Set("X-Content-Type-Options", "nosniff")
+	if f.Gzip != nil {
+		h.Set("Vary", "Accept-Encoding")
+	}
+	if notModified(r, f) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := f.Body
+	if useGzip {
+		h.Set("Content-Encoding", "gzip")
+		body = f.Gzip
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(body)
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
+			q, err := strconv.ParseFloat(v, 64)
+			return err == nil && q > 0
+		}
+		return true
+	}
+	return false
+}
+
+// notModified applies RFC 9110 §13.2.2: If-None-Match wins over
+// If-Modified-Since. Either variant's ETag matches (weak comparison).
+func notModified(r *http.Request, f *File) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		base := strings.Trim(f.ETag, `"`)
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || strings.Trim(t, `"`) == base || strings.Trim(t, `"`) == base+"-gz" {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !f.Modified.IsZero() {
+		if t, err := http.ParseTime(ims); err == nil {
+			return !f.Modified.After(t)
+		}
+	}
+	return false
+}
+
+func healthz(d Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := d.Health()
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(h)
+	})
+}
+
+func metrics(d Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b strings.Builder
+		if d.Metrics != nil {
+			d.Metrics(&b)
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write([]byte(b.String()))
+	})
+}
