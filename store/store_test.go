@@ -1,0 +1,314 @@
+package store
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func openTest(t *testing.T) (*DB, *clock) {
+	t.Helper()
+	c := &clock{t: time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)}
+	db, err := Open(filepath.Join(t.TempDir(), "test.db"), Options{Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, c
+}
+
+const (
+	ev   = "https://www.un.org/techenvoy/content/ospos-good-2024"
+	rec1 = "https://webtv.un.org/en/asset/k1m/k1ma4k9rff"
+	rec2 = "https://webtv.un.org/en/asset/k1u/k1uvv0xd6d"
+)
+
+func event() ospofeed.Item {
+	return ospofeed.Item{ID: ev, Kind: ospofeed.KindEvent, URL: ev, Title: "OSPOs for Good 2024",
+		Start: time.Date(2024, 7, 9, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 7, 10, 0, 0, 0, 0, time.UTC),
+		AllDay: true, Recordings: []string{rec1}, Authority: ospofeed.AuthorityPage}
+}
+
+func recording(id, title string) ospofeed.Item {
+	return ospofeed.Item{ID: id, Kind: ospofeed.KindRecording, URL: id, Title: title,
+		Date: time.Date(2024, 7, 9, 0, 0, 0, 0, time.UTC), DateOnly: true, Duration: 2 * time.Hour,
+		Events: []string{ev}, Authority: ospofeed.AuthorityPage}
+}
+
+func crawl(src string, c *clock, items ...ospofeed.Item) ospofeed.CrawlResult {
+	return ospofeed.CrawlResult{Source: src, Start: c.now(), End: c.now().Add(time.Second), Items: items}
+}
+
+func mustSave(t *testing.T, db *DB, res ospofeed.CrawlResult) ospofeed.CrawlLog {
+	t.Helper()
+	log, err := db.SaveCrawl(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return log
+}
+
+func mustItem(t *testing.T, db *DB, id string) ospofeed.Item {
+	t.Helper()
+	it, ok, err := db.Item(id)
+	if err != nil || !ok {
+		t.Fatalf("Item(%s) = %v, %v", id, ok, err)
+	}
+	return it
+}
+
+func TestSaveNewChangedUnchanged(t *testing.T) {
+	db, c := openTest(t)
+	log := mustSave(t, db, crawl("src", c, event(), recording(rec1, "Day 1")))
+	if log.New != 2 || log.Changed != 0 || log.Unchanged != 0 {
+		t.Fatalf("first crawl: new=%d changed=%d unchanged=%d; want 2 0 0", log.New, log.Changed, log.Unchanged)
+	}
+	first := mustItem(t, db, rec1)
+	if first.Version != 1 || !first.FirstSeen.Equal(c.now()) || !first.Updated.Equal(c.now()) {
+		t.Fatalf("new item bookkeeping = v%d %s %s", first.Version, first.FirstSeen, first.Updated)
+	}
+	c.add(time.Hour)
+	log = mustSave(t, db, crawl("src", c, event(), recording(rec1, "Day 1")))
+	if log.Unchanged != 2 || log.New+log.Changed != 0 {
+		t.Fatalf("same crawl again: %+v", log)
+	}
+	if got := mustItem(t, db, rec1); !got.Updated.Equal(first.Updated) || got.Version != 1 {
+		t.Fatalf("unchanged item moved: updated %s v%d", got.Updated, got.Version)
+	}
+	c.add(time.Hour)
+	log = mustSave(t, db, crawl("src", c, event(), recording(rec1, "(Day 1, Part 1) OSPOs for Good 2024")))
+	if log.Changed != 1 || log.Unchanged != 1 {
+		t.Fatalf("title change: %+v", log)
+	}
+	got := mustItem(t, db, rec1)
+	if got.Version != 2 || !got.Updated.Equal(c.now()) || !got.FirstSeen.Equal(first.FirstSeen) || got.ID != rec1 {
+		t.Fatalf("changed item = v%d updated %s first %s", got.Version, got.Updated, got.FirstSeen)
+	}
+	hist, err := db.History(rec1)
+	if err != nil || len(hist) != 1 || hist[0].Title != "Day 1" || hist[0].Version != 1 {
+		t.Fatalf("History = %+v, %v; want the previous version", hist, err)
+	}
+	if evNow := mustItem(t, db, ev); evNow.Version != 1 {
+		t.Fatalf("event untouched by a recording's change has version %d", evNow.Version)
+	}
+}
+
+func TestPartialCrawlNeverBlanksOrDowngrades(t *testing.T) {
+	db, c := openTest(t)
+	full := recording(rec1, "(Day 1, Part 1) OSPOs for Good 2024")
+	full.Summary, full.Languages, full.Thumbnail = "Opening", []string{"English", "French"}, "https://cfvod.kaltura.com/t.jpg"
+	mustSave(t, db, crawl("src", c, event(), full))
+	c.add(time.Hour)
+	// The asset page failed this time: only the event page's link remains,
+	// with a poor title and no details.
+	link := ospofeed.Item{ID: rec1, Kind: ospofeed.KindRecording, URL: rec1, Title: "Watch the recording now",
+		Events: []string{ev}, Authority: ospofeed.AuthorityLink}
+	res := crawl("src", c, event(), link)
+	res.Err = errors.New("asset page: HTTP 503")
+	log := mustSave(t, db, res)
+	if log.OK() {
+		t.Fatal("failed crawl logged as ok")
+	}
+	got := mustItem(t, db, rec1)
+	if got.Title != full.Title || got.Summary != "Opening" || got.Duration != full.Duration || len(got.Languages) != 2 || got.Thumbnail == "" {
+		t.Fatalf("partial crawl downgraded the item: %+v", got)
+	}
+	if got.Version != 1 {
+		t.Fatalf("version moved to %d on a partial crawl", got.Version)
+	}
+	// An empty observation from the page itself fills nothing in blank.
+	sparse := ospofeed.Item{ID: rec1, Kind: ospofeed.KindRecording, URL: rec1, Title: full.Title, Authority: ospofeed.AuthorityPage}
+	mustSave(t, db, crawl("src", c, sparse))
+	if got := mustItem(t, db, rec1); got.Summary != "Opening" || got.Duration == 0 {
+		t.Fatalf("sparse page observation blanked fields: %+v", got)
+	}
+	st, _ := db.SourceStates()
+	if st["src"].Status != ospofeed.StatusOK || st["src"].Failures != 0 {
+		t.Fatalf("state after recovery = %+v", st["src"])
+	}
+}
+
+func TestWithdrawnIsFlaggedNotDeleted(t *testing.T) {
+	db, c := openTest(t)
+	mustSave(t, db, crawl("src", c, recording(rec1, "Day 1")))
+	c.add(time.Hour)
+	gone := ospofeed.Item{ID: rec1, Kind: ospofeed.KindRecording, URL: rec1, Withdrawn: true, Authority: ospofeed.AuthorityPage}
+	mustSave(t, db, crawl("src", c, gone))
+	got := mustItem(t, db, rec1)
+	if !got.Withdrawn || got.Title != "Day 1" || got.Duration == 0 {
+		t.Fatalf("withdrawn item = %+v; want flagged with its data kept", got)
+	}
+	c.add(time.Hour)
+	mustSave(t, db, crawl("src", c, recording(rec1, "Day 1")))
+	if got := mustItem(t, db, rec1); got.Withdrawn {
+		t.Fatal("republished recording still flagged withdrawn")
+	}
+}
+
+func TestMembershipBothWaysAndAcrossSources(t *testing.T) {
+	db, c := openTest(t)
+	mustSave(t, db, crawl("event", c, event(), recording(rec1, "Day 1")))
+	// The schedule finds a second recording the event page does not link.
+	card := recording(rec2, "Day 1, Part 2")
+	card.Authority = ospofeed.AuthoritySchedule
+	card.Start = time.Date(2024, 7, 9, 15, 0, 0, 0, time.UTC)
+	mustSave(t, db, crawl("schedule", c, card))
+	e := mustItem(t, db, ev)
+	if strings.Join(e.Recordings, ",") != rec1+","+rec2 {
+		t.Fatalf("event recordings = %v; want both, page order first", e.Recordings)
+	}
+	if r := mustItem(t, db, rec2); len(r.Events) != 1 || r.Events[0] != ev {
+		t.Fatalf("recording events = %v", r.Events)
+	}
+	// The asset page, read later by the event source, outranks the card
+	// but keeps the card's start time, which the page lacks.
+	page := recording(rec2, "(Day 1, Part 2) OSPOs for Good 2024")
+	mustSave(t, db, crawl("event", c, page))
+	r := mustItem(t, db, rec2)
+	if r.Title != page.Title || !r.Start.Equal(card.Start) {
+		t.Fatalf("merged = %q start %s; want the page's title and the card's start", r.Title, r.Start)
+	}
+	if strings.Join(r.Sources, ",") != "event,schedule" {
+		t.Fatalf("sources = %v", r.Sources)
+	}
+	// Re-saving the card must not flip the title back: authority, not order.
+	c.add(time.Hour)
+	mustSave(t, db, crawl("schedule", c, card))
+	if got := mustItem(t, db, rec2); got.Title != page.Title || got.Version != r.Version {
+		t.Fatalf("a card re-crawl changed the item: %q v%d", got.Title, got.Version)
+	}
+}
+
+func TestInvalidObservationIsAWarning(t *testing.T) {
+	db, c := openTest(t)
+	log := mustSave(t, db, crawl("src", c, ospofeed.Item{ID: "not a url", Kind: ospofeed.KindEvent}, event()))
+	if log.New != 1 || len(log.Warnings) != 1 || !strings.Contains(log.Warnings[0], "not a url") {
+		t.Fatalf("log = %+v", log)
+	}
+}
+
+func TestPagesAndCrawlLogs(t *testing.T) {
+	db, c := openTest(t)
+	res := crawl("src", c, event())
+	res.Pages = []ospofeed.Page{{URL: ev, ETag: `"abc"`, LastModified: "Tue, 09 Jul 2024 10:00:00 GMT", Items: []string{ev}}}
+	res.Fetched = 1
+	mustSave(t, db, res)
+	p, ok, err := db.Page("src", ev)
+	if err != nil || !ok || p.ETag != `"abc"` || len(p.Items) != 1 {
+		t.Fatalf("Page = %+v %v %v", p, ok, err)
+	}
+	if _, ok, _ := db.Page("other", ev); ok {
+		t.Fatal("pages are per source")
+	}
+	for i := 0; i < keepCrawls+5; i++ {
+		c.add(time.Minute)
+		mustSave(t, db, crawl("src", c))
+	}
+	logs, err := db.CrawlLogs("src", 0)
+	if err != nil || len(logs) != keepCrawls {
+		t.Fatalf("CrawlLogs kept %d, %v; want %d", len(logs), err, keepCrawls)
+	}
+	if !logs[0].Start.After(logs[1].Start) {
+		t.Fatal("crawl logs not newest first")
+	}
+}
+
+func TestSecondOpenerFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	_, err = Open(path, Options{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Open = %v; want ErrInUse", err)
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Fatalf("error %q does not name the file", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatal("second Open hung")
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64(uint64(SchemaVersion()+1)))
+	})
+	db.Close()
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrTooNew) {
+		t.Fatalf("Open of a newer database = %v; want ErrTooNew", err)
+	}
+}
+
+func TestMigrationFromEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	b, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if db.Created().IsZero() {
+		t.Fatal("no creation time after migration")
+	}
+	var v uint64
+	db.bolt.View(func(tx *bolt.Tx) error { v = readVersion(tx); return nil })
+	if v != uint64(SchemaVersion()) {
+		t.Fatalf("schema version %d; want %d", v, SchemaVersion())
+	}
+}
+
+func TestDataSurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keep.db")
+	c := &clock{t: time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)}
+	db, err := Open(path, Options{Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, db, crawl("src", c, event(), recording(rec1, "Day 1")))
+	db.Close()
+	db, err = Open(path, Options{Now: c.now, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	items, err := db.Items()
+	if err != nil || len(items) != 2 {
+		t.Fatalf("Items after reopen = %d, %v", len(items), err)
+	}
+}
