@@ -1,0 +1,236 @@
+package feed
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// Citation is one item to cite (usually a recording), with what a reference
+// needs that the item alone does not carry.
+type Citation struct {
+	Item      ospofeed.Item
+	Events    []ospofeed.Item // the events it belongs to (resolved); the first is the container
+	Permalink string          // our page for it; cited only when the item has no URL of its own
+	Offset    time.Duration   // a time offset into the recording, 0 for none
+	Publisher string          // e.g. "United Nations"; derived from Entities or the URL's host when empty
+}
+
+// ref is a Citation reduced to cleaned values, shared by every citation
+// format so that they cite the same thing the same way.
+type ref struct {
+	Key       string
+	Kind      ospofeed.Kind
+	Title     string
+	Author    string // one name
+	Corporate bool   // Author is an organisation, not a person
+	Publisher string
+	Platform  string    // "UN Web TV" for a recording there, else ""
+	Date      time.Time // day precision; zero when the source gives none
+	End       time.Time // an event's last day, zero when it is Date
+	URL       string
+	Event     string // the container: the (first) event's title
+	Venue     string
+	Duration  string // HH:MM:SS, "" when unknown
+	Offset    string // HH:MM:SS, "" for none
+	Languages []string
+	Abstract  string
+}
+
+func (c Citation) ref() ref {
+	it := c.Item
+	r := ref{
+		Kind:     it.Kind,
+		Title:    title(it),
+		URL:      itemURL(it),
+		Venue:    clean(it.Venue),
+		Abstract: strings.Join(paragraphs(it.Summary), " "),
+	}
+	if r.URL == "" {
+		r.URL = webURL(c.Permalink)
+	}
+	if it.Duration > 0 {
+		r.Duration = clock(it.Duration)
+	}
+	if c.Offset > 0 {
+		r.Offset = clock(c.Offset)
+	}
+	if len(c.Events) > 0 {
+		r.Event = title(c.Events[0])
+	}
+	// A citation's date is what the source states: an event's start, else
+	// the production or publication date, else a session's scheduled start.
+	// First-seen is when we noticed, not when it happened, so never cited.
+	switch {
+	case it.Kind == ospofeed.KindEvent && !it.Start.IsZero():
+		r.Date = it.Start
+		if last := it.LastDay(); !sameDay(last, it.Start) {
+			r.End = last
+		}
+	case !it.Date.IsZero():
+		r.Date = it.Date.UTC()
+	case !it.Start.IsZero():
+		r.Date = it.Start.UTC()
+	}
+	for _, l := range cleanList(it.Languages) {
+		// UN Web TV lists "Original" (the floor) beside real languages.
+		if !strings.EqualFold(l, "original") {
+			r.Languages = append(r.Languages, l)
+		}
+	}
+	entities := cleanList(it.Entities)
+	r.Publisher = clean(c.Publisher)
+	if r.Publisher == "" && len(entities) > 0 {
+		r.Publisher = entities[0]
+	}
+	if r.Publisher == "" {
+		// From the item's own address: the permalink is our site, which
+		// publishes nothing of what it cites.
+		r.Publisher = publisherOf(itemURL(it))
+	}
+	if r.Author = author(it); r.Author == "" {
+		r.Corporate = true
+		r.Author = r.Publisher
+		if len(entities) > 0 {
+			r.Author = entities[0]
+		}
+	}
+	if it.Kind == ospofeed.KindRecording && platform(r.URL) == "UN Web TV" {
+		r.Platform = "UN Web TV"
+	}
+	r.Key = citeKey(it, r.Date)
+	return r
+}
+
+// publisherOf guesses a publisher from a URL's host: the UN's sites are the
+// United Nations'; any other site is named by its host.
+func publisherOf(u string) string {
+	h := host(u)
+	if h == "un.org" || strings.HasSuffix(h, ".un.org") {
+		return "United Nations"
+	}
+	return h
+}
+
+// citeKey is a citation key that depends only on the item's id and date:
+// site-year-slug, e.g. un-webtv-2024-k1ma4k9rff. Editors paste these into
+// documents, so they must not change when a title does.
+func citeKey(it ospofeed.Item, date time.Time) string {
+	site := "ref"
+	h := host(itemURL(it))
+	if h == "" {
+		h = host(it.ID)
+	}
+	switch {
+	case h == "webtv.un.org":
+		site = "un-webtv"
+	case h == "media.un.org":
+		site = "un-media"
+	case h == "un.org":
+		site = "un"
+	case h != "":
+		site = ospofeed.Slug(h) // a host has no "/", so Slug keeps all of it
+	}
+	year := "nd"
+	if !date.IsZero() {
+		year = date.Format("2006")
+	}
+	return site + "-" + year + "-" + ospofeed.Slug(clean(it.ID))
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// note is the free-text remark every format carries: the medium, the
+// running time and the cited offset ("at 01:23:45").
+func (r ref) note() string {
+	var parts []string
+	if r.Kind == ospofeed.KindRecording {
+		parts = append(parts, "Video recording")
+	}
+	if r.Duration != "" {
+		parts = append(parts, r.Duration)
+	}
+	if r.Offset != "" {
+		parts = append(parts, "at "+r.Offset)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// TextCitation is a human-readable reference in Chicago style (notes and
+// bibliography, author-title), for editors to paste:
+//
+//	United Nations. “(Day 1, Part 1) OSPOs for Good 2024.” OSPOs for Good 2024. UN Web TV, July 9, 2024. Video, 02:45:13, at 01:23:45. https://webtv.un.org/en/asset/k1m/k1ma4k9rff.
+func TextCitation(c Citation) string {
+	r := c.ref()
+	var s []string
+	if r.Author != "" && r.Author != r.Title {
+		s = append(s, period(r.Author))
+	}
+	s = append(s, "“"+period(r.Title)+"”")
+	if r.Event != "" && r.Event != r.Title {
+		s = append(s, period(r.Event))
+	}
+	var pub []string
+	if r.Platform != "" {
+		pub = append(pub, r.Platform)
+	} else if r.Publisher != "" && r.Publisher != r.Author {
+		pub = append(pub, r.Publisher)
+	}
+	if d := usDate(r.Date, r.End); d != "" {
+		pub = append(pub, d)
+	}
+	if len(pub) > 0 {
+		s = append(s, period(strings.Join(pub, ", ")))
+	}
+	if r.Kind == ospofeed.KindEvent && r.Venue != "" {
+		s = append(s, period(r.Venue))
+	}
+	if r.Kind == ospofeed.KindRecording {
+		v := "Video"
+		if r.Duration != "" {
+			v += ", " + r.Duration
+		}
+		if r.Offset != "" {
+			v += ", at " + r.Offset
+		}
+		s = append(s, period(v))
+	} else if r.Offset != "" {
+		s = append(s, "At "+r.Offset+".")
+	}
+	if r.URL != "" {
+		s = append(s, r.URL+".")
+	}
+	return strings.Join(s, " ")
+}
+
+// period ends a sentence unless it already ends in punctuation, as Chicago
+// does ("Why Open Source?" takes no extra period). Inside the quotes, the
+// period belongs to the title, American style.
+func period(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
+		return s
+	}
+	return s + "."
+}
+
+// usDate formats a date or an event's span as Chicago does: "July 9, 2024",
+// "July 9–10, 2024", "June 30–July 2, 2024".
+func usDate(start, end time.Time) string {
+	switch {
+	case start.IsZero():
+		return ""
+	case end.IsZero():
+		return start.Format("January 2, 2006")
+	case start.Year() != end.Year():
+		return start.Format("January 2, 2006") + "–" + end.Format("January 2, 2006")
+	case start.Month() != end.Month():
+		return start.Format("January 2") + "–" + end.Format("January 2, 2006")
+	}
+	return fmt.Sprintf("%s %d–%d, %d", start.Month(), start.Day(), end.Day(), start.Year())
+}

@@ -1,0 +1,190 @@
+package feed
+
+import (
+	"bytes"
+	"html/template"
+	"strings"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+// view is what an entry says about an item, computed once and rendered
+// twice: as HTML for feed readers and as plain text for calendars. Keeping
+// one model makes the two agree.
+type view struct {
+	Title      string
+	Flags      []string  // "Withdrawn", "Live"
+	Events     []related // a recording's events
+	Facts      []fact    // label: value lines
+	Thumbnail  string
+	Watch      related   // the item's own page elsewhere
+	Recordings []related // an event's recordings
+	Summary    []string  // paragraphs of plain text
+	Content    template.HTML
+	Page       string // our page
+}
+
+// related is a linked item; URL is empty when it is not a web address.
+type related struct {
+	Title, URL, Duration string
+}
+
+type fact struct{ Label, Value string }
+
+// newView gathers what an entry shows about it, resolving related items with
+// look. An id that does not resolve is still listed (by its URL), because
+// hiding a membership would be worse than showing it bare.
+func newView(base string, it ospofeed.Item, look Lookup) view {
+	v := view{
+		Title:     title(it),
+		Thumbnail: webURL(it.Thumbnail),
+		Summary:   paragraphs(it.Summary),
+		// Content is sanitized HTML from the scraper: trusted as markup, but
+		// it still passes through StripXMLIllegal because it ends up in XML.
+		Content: template.HTML(strip(it.Content)),
+		Page:    PageURL(base, it),
+	}
+	if it.Withdrawn {
+		v.Flags = append(v.Flags, "Withdrawn")
+	}
+	if it.Live {
+		v.Flags = append(v.Flags, "Live")
+	}
+	add := func(label, value string) {
+		if value != "" {
+			v.Facts = append(v.Facts, fact{label, value})
+		}
+	}
+	u := itemURL(it)
+	switch it.Kind {
+	case ospofeed.KindRecording:
+		v.Events = resolve(it.Events, look)
+		add("Date", when(it))
+		if !it.Start.IsZero() && it.Date.IsZero() {
+			add("Scheduled", it.Start.UTC().Format("2 January 2006, 15:04")+" UTC")
+		}
+		if it.Duration > 0 {
+			add("Duration", clock(it.Duration))
+		}
+		add("Languages", strings.Join(cleanList(it.Languages), ", "))
+		add("UN entity", strings.Join(cleanList(it.Entities), ", "))
+		if u != "" {
+			v.Watch = related{Title: "Watch on " + platform(u), URL: u}
+		}
+	case ospofeed.KindEvent:
+		add("Dates", when(it))
+		add("Venue", clean(it.Venue))
+		v.Recordings = resolve(it.Recordings, look)
+		if u != "" {
+			v.Watch = related{Title: "Event page on " + platform(u), URL: u}
+		}
+	default:
+		add("Date", when(it))
+		add("Author", author(it))
+		if u != "" {
+			v.Watch = related{Title: "Read on " + platform(u), URL: u}
+		}
+	}
+	return v
+}
+
+// resolve turns related ids into titled links, in the given order.
+func resolve(ids []string, look Lookup) []related {
+	var out []related
+	seen := map[string]bool{}
+	for _, id := range ids {
+		id = clean(id)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		r := related{Title: id, URL: webURL(id)}
+		if it, ok := look.find(id); ok {
+			r.Title, r.URL = title(it), itemURL(it)
+			if it.Duration > 0 {
+				r.Duration = clock(it.Duration)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// paragraphs splits plain text on blank lines and tidies each paragraph.
+func paragraphs(s string) []string {
+	s = strings.ReplaceAll(strip(s), "\r\n", "\n")
+	var out []string
+	for _, p := range strings.Split(s, "\n\n") {
+		if p = clean(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// entryHTML is one line of markup on purpose: newlines inside XML character
+// data become &#xA; and only add noise.
+var entryHTML = template.Must(template.New("entry").Parse(
+	`{{with .Flags}}<p><strong>{{range $i, $f := .}}{{if $i}} · {{end}}{{$f}}{{end}}</strong></p>{{end}}` +
+		`{{with .Events}}<p>Part of {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +
+		`{{with .Facts}}<ul>{{range .}}<li>{{.Label}}: {{.Value}}</li>{{end}}</ul>{{end}}` +
+		`{{with .Thumbnail}}<p><img src="{{.}}" alt="{{$.Title}}"></p>{{end}}` +
+		`{{with .Watch.URL}}<p><a href="{{.}}">{{$.Watch.Title}}</a></p>{{end}}` +
+		`{{with .Recordings}}<p>Recordings:</p><ul>{{range .}}<li>{{template "link" .}}{{with .Duration}} ({{.}}){{end}}</li>{{end}}</ul>{{end}}` +
+		`{{range .Summary}}<p>{{.}}</p>{{end}}` +
+		`{{.Content}}` +
+		`{{with .Page}}<p><a href="{{.}}">Details and citations</a></p>{{end}}` +
+		`{{define "link"}}{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}{{end}}`))
+
+// html renders v as the content of a feed entry.
+func (v view) html() string {
+	var b bytes.Buffer
+	// Execute only fails on a template bug or a writer error, neither of
+	// which a bytes.Buffer and a fixed template can produce.
+	if err := entryHTML.Execute(&b, v); err != nil {
+		panic("feed: entry template: " + err.Error())
+	}
+	return b.String()
+}
+
+// text renders v as plain text with one fact per line, for calendar
+// descriptions where no markup is allowed.
+func (v view) text() string {
+	var lines []string
+	if len(v.Flags) > 0 {
+		lines = append(lines, strings.Join(v.Flags, " · "))
+	}
+	for _, e := range v.Events {
+		lines = append(lines, "Part of: "+withURL(e.Title, e.URL))
+	}
+	for _, f := range v.Facts {
+		lines = append(lines, f.Label+": "+f.Value)
+	}
+	if v.Watch.URL != "" {
+		lines = append(lines, v.Watch.Title+": "+v.Watch.URL)
+	}
+	if len(v.Recordings) > 0 {
+		lines = append(lines, "Recordings:")
+		for _, r := range v.Recordings {
+			t := r.Title
+			if r.Duration != "" {
+				t += " (" + r.Duration + ")"
+			}
+			lines = append(lines, "- "+withURL(t, r.URL))
+		}
+	}
+	if len(v.Summary) > 0 {
+		lines = append(lines, "", strings.Join(v.Summary, "\n\n"))
+	}
+	if v.Page != "" {
+		lines = append(lines, "", "Details and citations: "+v.Page)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func withURL(title, u string) string {
+	if u == "" || u == title {
+		return title
+	}
+	return title + " <" + u + ">"
+}
