@@ -33,6 +33,7 @@ var policy = func() *bluemonday.Policy {
 
 var funcs = template.FuncMap{
 	"date":     fmtDate,
+	"nz":       nonZero,
 	"span":     fmtSpan,
 	"hms":      fmtHMS,
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -47,6 +48,15 @@ var funcs = template.FuncMap{
 }
 
 var tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+
+// nonZero is t, or nil for the zero time, so that {{with nz .Date}} skips
+// unknown dates (a zero time.Time is a non-empty struct to templates).
+func nonZero(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
 
 func fmtDate(t time.Time) string {
 	if t.IsZero() {
