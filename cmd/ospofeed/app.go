@@ -33,7 +33,9 @@ type app struct {
 	crawlMu sync.Mutex // one crawl at a time: politeness across sources sharing hosts
 }
 
-func openApp(c *common, e env, readOnly bool) (*app, error) {
+// openApp loads the configuration, runs check on it (nil: none), and only
+// then opens the database: a usage or configuration error never touches it.
+func openApp(c *common, e env, readOnly bool, check func(*config.Config) error) (*app, error) {
 	log, err := c.logger(e.stderr)
 	if err != nil {
 		return nil, err
@@ -41,6 +43,11 @@ func openApp(c *common, e env, readOnly bool) (*app, error) {
 	cfg, err := c.loadConfig()
 	if err != nil {
 		return nil, err
+	}
+	if check != nil {
+		if err := check(cfg); err != nil {
+			return nil, usageError{err}
+		}
 	}
 	db, err := store.Open(c.db, store.Options{ReadOnly: readOnly})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/config"
 )
 
 // multiFlag collects a repeatable flag.
@@ -34,23 +35,27 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 		}
 		return err
 	}
-	a, err := openApp(&c, e, false)
-	if err != nil {
-		return err
-	}
-	defer a.db.Close()
-	sources := ordered(a.cfg.Sources)
-	if len(only) > 0 {
+	var sources []ospofeed.Source
+	a, err := openApp(&c, e, false, func(cfg *config.Config) error {
+		sources = ordered(cfg.Sources)
+		if len(only) == 0 {
+			return nil
+		}
 		var picked []ospofeed.Source
 		for _, id := range only {
-			src, ok := a.cfg.Source(id)
+			src, ok := cfg.Source(id)
 			if !ok {
-				return usageError{fmt.Errorf("crawl: --source %q: no such source in %s", id, or(c.configFile, "the embedded configuration"))}
+				return fmt.Errorf("crawl: --source %q: no such source in %s", id, or(c.configFile, "the embedded configuration"))
 			}
 			picked = append(picked, src)
 		}
 		sources = ordered(picked)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	defer a.db.Close()
 	prog := newProgress(e.stderr, len(sources))
 	failed := 0
 	for i, src := range sources {

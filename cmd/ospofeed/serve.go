@@ -31,7 +31,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		}
 		return err
 	}
-	a, err := openApp(&c, e, false)
+	a, err := openApp(&c, e, false, nil)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func cmdSources(ctx context.Context, e env, args []string) error {
 		}
 		return err
 	}
-	a, err := openApp(&c, e, false)
+	a, err := openApp(&c, e, false, nil)
 	if err != nil {
 		return err
 	}
