@@ -34,6 +34,7 @@ var policy = func() *bluemonday.Policy {
 var funcs = template.FuncMap{
 	"date":     fmtDate,
 	"nz":       nonZero,
+	"clock":    func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 	"span":     fmtSpan,
 	"hms":      fmtHMS,
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -139,6 +140,18 @@ type recordingView struct {
 }
 
 type metaTag struct{ Name, Content string }
+
+// OtherLanguages are the page's language versions other than the one we
+// link (the /en/ page).
+func (v recordingView) OtherLanguages() []ospofeed.Alternate {
+	var out []ospofeed.Alternate
+	for _, a := range v.Alternates {
+		if a.URL != v.URL {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 func (m *model) eventView(ev ospofeed.Item) eventView {
 	v := eventView{Item: ev, Slug: ospofeed.Slug(ev.ID)}
