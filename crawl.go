@@ -1,6 +1,7 @@
 package ospofeed
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -31,6 +32,8 @@ type CrawlResult struct {
 	Warnings    []string
 	// Err is why the crawl failed; the items found before it are kept.
 	Err error
+	// Expect is what a healthy crawl of the source finds.
+	Expect Expect
 }
 
 // FillFrom sets every empty field of it from o: the merge rule by which an
@@ -68,6 +71,15 @@ func (it *Item) FillFrom(o Item) {
 		it.Links = slices.Clone(o.Links)
 	}
 	fill(&it.Author, o.Author)
+	fill(&it.Type, o.Type)
+	fill(&it.GUID, o.GUID)
+	fill(&it.Country, o.Country)
+	if len(it.Descriptions) == 0 && len(o.Descriptions) > 0 {
+		it.Descriptions = maps.Clone(o.Descriptions)
+	}
+	fill(&it.Email, o.Email)
+	fill(&it.Policy, o.Policy)
+	fillList(&it.Forges, o.Forges)
 	fillList(&it.Keywords, o.Keywords)
 	it.Events = Union(it.Events, o.Events)
 	it.Recordings = Union(it.Recordings, o.Recordings)

@@ -29,6 +29,8 @@ const (
 	KindEvent     Kind = "event"
 	KindRecording Kind = "recording"
 	KindArticle   Kind = "article"
+	// KindOrganisation is a public-sector OSPO from a directory.
+	KindOrganisation Kind = "organisation"
 )
 
 // Link is a titled hyperlink found on a page.
@@ -85,6 +87,22 @@ type Item struct {
 	Links      []Link        `json:"links,omitempty"`
 	Author     string        `json:"author,omitempty"`
 
+	// Type is what the source calls the item, when it says: a Joinup
+	// "News" or "Event", a "video".
+	Type string `json:"type,omitempty"`
+	// GUID is the item's own id in the feed it came from, kept for
+	// reference; ID is its canonical link, so that a post found in an Atom
+	// feed, a JSON feed and a blog listing is one item.
+	GUID string `json:"guid,omitempty"`
+
+	// Organisation fields (the public-sector OSPO directory). Date holds
+	// the creation date.
+	Country      string            `json:"country,omitempty"`
+	Descriptions map[string]string `json:"descriptions,omitempty"` // language -> text
+	Email        string            `json:"email,omitempty"`
+	Policy       string            `json:"policy,omitempty"` // URL of the free-software policy
+	Forges       []string          `json:"forges,omitempty"` // code forge URLs
+
 	// Membership, stored both ways: a recording names its events, an event
 	// lists its recordings (in page order).
 	Events     []string `json:"events,omitempty"`
@@ -95,6 +113,13 @@ type Item struct {
 
 	// Sources lists the ids of the sources that reported the item.
 	Sources []string `json:"sources,omitempty"`
+
+	// Mentions and MentionedIn relate items that link to each other (an
+	// article linking to recordings, a page linking to an OSPO's site).
+	// Derived from the links of all items when the site is rendered; not
+	// stored.
+	Mentions    []string `json:"-"`
+	MentionedIn []string `json:"-"`
 
 	// Authority ranks an observation against others of the same item: a
 	// field comes from the most authoritative observation that has it.
@@ -124,7 +149,7 @@ func (it Item) Validate() error {
 		errs = append(errs, fmt.Errorf("id %q is not an absolute URL", it.ID))
 	}
 	switch it.Kind {
-	case KindEvent, KindRecording, KindArticle:
+	case KindEvent, KindRecording, KindArticle, KindOrganisation:
 	default:
 		errs = append(errs, fmt.Errorf("unknown kind %q", it.Kind))
 	}
@@ -196,6 +221,10 @@ type SourceState struct {
 	LastError   string    `json:"last_error,omitempty"`
 	Failures    int       `json:"consecutive_failures,omitempty"`
 	Items       int       `json:"items"`
+	// LastFound is how many items the last crawl that answered found.
+	LastFound int `json:"last_found"`
+	// Reason says why the status is not ok.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Status is the outcome of a source's last crawl.
@@ -203,10 +232,19 @@ type Status string
 
 // The statuses of a source.
 const (
-	StatusNew    Status = "new" // never crawled
-	StatusOK     Status = "ok"
+	StatusNew Status = "new" // never crawled
+	StatusOK  Status = "ok"
+	// StatusEmpty: the source answered and lists nothing, as before.
+	StatusEmpty Status = "empty"
+	// StatusDegraded: the source answered but extraction lost items or
+	// required fields it used to find, as after a site redesign.
+	StatusDegraded Status = "degraded"
+	// StatusFailed: a network, HTTP or parse error.
 	StatusFailed Status = "failed"
 )
+
+// Healthy reports whether a status means the source works as expected.
+func (s Status) Healthy() bool { return s == StatusOK || s == StatusEmpty }
 
 // CrawlLog records one crawl of one source.
 type CrawlLog struct {
@@ -220,6 +258,8 @@ type CrawlLog struct {
 	Unchanged   int       `json:"unchanged"`
 	Warnings    []string  `json:"warnings,omitempty"`
 	Error       string    `json:"error,omitempty"`
+	Status      Status    `json:"status,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
 }
 
 // OK reports whether the crawl succeeded.

@@ -24,4 +24,6 @@ type Source struct {
 	Events []string
 	// Options holds kind-specific settings.
 	Options map[string]string
+	// Expect overrides the kind's expectation of a healthy crawl.
+	Expect *Expect
 }

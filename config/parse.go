@@ -265,6 +265,10 @@ func (p *parser) config(root *yaml.Node) *Config {
 		return cfg
 	}
 	seen := map[string]int{}
+	// paths[i] and nodes[i] locate cfg.Sources[i] in the file: a skipped
+	// source makes the list index differ from the YAML index.
+	var paths []string
+	var nodes []*yaml.Node
 	for i, n := range kv[1].Content {
 		path := fmt.Sprintf("sources[%d]", i)
 		src, ok := p.source(n, path)
@@ -277,6 +281,7 @@ func (p *parser) config(root *yaml.Node) *Config {
 		}
 		seen[src.ID] = n.Line
 		cfg.Sources = append(cfg.Sources, src)
+		paths, nodes = append(paths, path), append(nodes, n)
 	}
 	if len(cfg.Sources) == 0 && len(p.errs) == 0 {
 		p.fail(kv[1], "sources", "a configuration needs at least one source")
@@ -284,17 +289,27 @@ func (p *parser) config(root *yaml.Node) *Config {
 	for i, src := range cfg.Sources {
 		for _, ev := range src.Events {
 			if _, ok := seen[ev]; !ok {
-				p.fail(kv[1].Content[i], fmt.Sprintf("sources[%d].events", i), "no source has the id %q", ev)
+				p.fail(valueNode(nodes[i], "events"), paths[i]+".events", "no source has the id %q", ev)
 			}
 		}
 	}
 	return cfg
 }
 
+// valueNode is the value of key in mapping n, or n when it has none.
+func valueNode(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return n
+}
+
 func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	var s ospofeed.Source
 	nerr := len(p.errs)
-	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "options")
+	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "options", "expect")
 	p.str(f, "id", path, &s.ID)
 	p.str(f, "kind", path, &s.Kind)
 	p.str(f, "name", path, &s.Name)
@@ -305,6 +320,20 @@ func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	p.list(f, "keywords", path, &s.Keywords)
 	p.list(f, "events", path, &s.Events)
 	s.Options = p.stringMap(f, "options", path)
+	if kv, ok := f["expect"]; ok {
+		ef := p.fields(kv[1], path+".expect", "min_items", "required")
+		e := &ospofeed.Expect{}
+		p.integer(ef, "min_items", path+".expect", 0, &e.MinItems)
+		p.list(ef, "required", path+".expect", &e.Required)
+		if r, ok := ef["required"]; ok {
+			for i, field := range e.Required {
+				if !contains(ospofeed.RequiredFields, field) {
+					p.fail(r[1], fmt.Sprintf("%s.expect.required[%d]", path, i), "unknown field %q (one of: %s)", field, strings.Join(ospofeed.RequiredFields, ", "))
+				}
+			}
+		}
+		s.Expect = e
+	}
 	at := func(key string) *yaml.Node {
 		if kv, ok := f[key]; ok {
 			return kv[1]

@@ -28,13 +28,17 @@ type kindInfo struct {
 	crawl crawlFunc
 	// hosts the kind may fetch from besides the source URL's own host.
 	hosts []string
+	// expect is what a healthy crawl finds, unless the source says.
+	expect ospofeed.Expect
 }
 
 // kinds is the registry of source kinds.
 func kinds() map[string]kindInfo {
 	return map[string]kindInfo{
-		"un-event":         {crawl: crawlUNEvent, hosts: webTVHosts},
-		"unwebtv-schedule": {crawl: crawlSchedule, hosts: webTVHosts},
+		"un-event": {crawl: crawlUNEvent, hosts: webTVHosts,
+			expect: ospofeed.Expect{MinItems: 1, Required: []string{"title"}}},
+		"unwebtv-schedule": {crawl: crawlSchedule, hosts: webTVHosts,
+			expect: ospofeed.Expect{Required: []string{"title"}}},
 	}
 }
 
@@ -146,6 +150,10 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 	}
 	res = ospofeed.CrawlResult{Source: src.ID, Start: opt.Now().UTC()}
 	kind, ok := kinds()[src.Kind]
+	res.Expect = kind.expect
+	if src.Expect != nil {
+		res.Expect = *src.Expect
+	}
 	if !ok {
 		res.Err, res.End = fmt.Errorf("source %s: unknown kind %q", src.ID, src.Kind), opt.Now().UTC()
 		return res

@@ -36,6 +36,13 @@ type itemV1 struct {
 	Alternates []ospofeed.Alternate `json:"alternates,omitempty"`
 	Links      []ospofeed.Link      `json:"links,omitempty"`
 	Author     string               `json:"author,omitempty"`
+	Type       string               `json:"type,omitempty"`
+	GUID       string               `json:"guid,omitempty"`
+	Country    string               `json:"country,omitempty"`
+	Descs      map[string]string    `json:"descriptions,omitempty"`
+	Email      string               `json:"email,omitempty"`
+	Policy     string               `json:"policy,omitempty"`
+	Forges     []string             `json:"forges,omitempty"`
 	Events     []string             `json:"events,omitempty"`
 	Recordings []string             `json:"recordings,omitempty"`
 	Keywords   []string             `json:"keywords,omitempty"`
@@ -54,7 +61,9 @@ func toV1(it ospofeed.Item) itemV1 {
 		AllDay: it.AllDay, Venue: it.Venue, DurationMS: it.Duration.Milliseconds(), Live: it.Live,
 		Withdrawn: it.Withdrawn, Languages: it.Languages, Categories: it.Categories,
 		Entities: it.Entities, Topics: it.Topics, Thumbnail: it.Thumbnail, KalturaID: it.KalturaID,
-		Alternates: it.Alternates, Links: it.Links, Author: it.Author, Events: it.Events,
+		Alternates: it.Alternates, Links: it.Links, Author: it.Author, Type: it.Type, GUID: it.GUID,
+		Country: it.Country, Descs: it.Descriptions, Email: it.Email, Policy: it.Policy, Forges: it.Forges,
+		Events:     it.Events,
 		Recordings: it.Recordings, Keywords: it.Keywords, Sources: it.Sources,
 		Authority: it.Authority, FirstSeen: it.FirstSeen, Updated: it.Updated, Version: it.Version,
 	}
@@ -67,7 +76,9 @@ func (v itemV1) item() ospofeed.Item {
 		AllDay: v.AllDay, Venue: v.Venue, Duration: time.Duration(v.DurationMS) * time.Millisecond,
 		Live: v.Live, Withdrawn: v.Withdrawn, Languages: v.Languages, Categories: v.Categories,
 		Entities: v.Entities, Topics: v.Topics, Thumbnail: v.Thumbnail, KalturaID: v.KalturaID,
-		Alternates: v.Alternates, Links: v.Links, Author: v.Author, Events: v.Events,
+		Alternates: v.Alternates, Links: v.Links, Author: v.Author, Type: v.Type, GUID: v.GUID,
+		Country: v.Country, Descriptions: v.Descs, Email: v.Email, Policy: v.Policy, Forges: v.Forges,
+		Events:     v.Events,
 		Recordings: v.Recordings, Keywords: v.Keywords, Sources: v.Sources,
 		Authority: v.Authority, FirstSeen: v.FirstSeen, Updated: v.Updated, Version: v.Version,
 	}
@@ -97,8 +108,16 @@ type pageV1 struct {
 	Fetched      time.Time `json:"fetched"`
 }
 
+type statusV1 struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Reason string `json:"reason,omitempty"`
+}
+
 type sourceV1 struct {
 	Status      string    `json:"status"`
+	Reason      string    `json:"reason,omitempty"`
+	LastFound   int       `json:"last_found"`
 	StatusSince time.Time `json:"status_since,omitzero"`
 	LastCrawl   time.Time `json:"last_crawl,omitzero"`
 	LastSuccess time.Time `json:"last_success,omitzero"`
@@ -117,4 +136,6 @@ type crawlV1 struct {
 	Unchanged   int       `json:"unchanged"`
 	Warnings    []string  `json:"warnings,omitempty"`
 	Error       string    `json:"error,omitempty"`
+	Status      string    `json:"status,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
 }

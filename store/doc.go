@@ -30,6 +30,8 @@
 //	    <source id>      -> sourceV1 JSON: health
 //	crawls/
 //	    <source id> 0x00 <start, unix ns> -> crawlV1 JSON (the newest 200 kept per source)
+//	statuslog/                                  (schema 2)
+//	    <time, unix ns> 0x00 <source id> -> statusV1 JSON: a change of a source's status
 //
 // An item's version changes, and its Updated time moves, only when its
 // content hash changes; the previous version goes to history.

@@ -15,6 +15,7 @@ var (
 	bucketPages    = []byte("pages")
 	bucketSources  = []byte("sources")
 	bucketCrawls   = []byte("crawls")
+	bucketStatus   = []byte("statuslog")
 
 	allBuckets = [][]byte{bucketMeta, bucketItems, bucketObs, bucketBySource, bucketMembers,
 		bucketHistory, bucketPages, bucketSources, bucketCrawls}

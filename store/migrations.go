@@ -24,6 +24,12 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 		}
 		return nil
 	},
+	// 1 -> 2: a log of every change of a source's status, for the
+	// maintainers' status feed.
+	func(tx *bolt.Tx, now time.Time) error {
+		_, err := tx.CreateBucketIfNotExists(bucketStatus)
+		return err
+	},
 }
 
 // SchemaVersion is the schema this binary writes.

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -124,7 +126,7 @@ func (db *DB) SourceStates() (map[string]ospofeed.SourceState, error) {
 			out[string(k)] = ospofeed.SourceState{
 				ID: string(k), Status: ospofeed.Status(s.Status), StatusSince: s.StatusSince,
 				LastCrawl: s.LastCrawl, LastSuccess: s.LastSuccess, LastError: s.LastError,
-				Failures: s.Failures, Items: s.Items,
+				Failures: s.Failures, Items: s.Items, LastFound: s.LastFound, Reason: s.Reason,
 			}
 			return nil
 		})
@@ -146,7 +148,7 @@ func (db *DB) CrawlLogs(source string, limit int) ([]ospofeed.CrawlLog, error) {
 			}
 			out = append(out, ospofeed.CrawlLog{Source: source, Start: c.Start, End: c.End, Pages: c.Pages,
 				NotModified: c.NotModified, New: c.New, Changed: c.Changed, Unchanged: c.Unchanged,
-				Warnings: c.Warnings, Error: c.Error})
+				Warnings: c.Warnings, Error: c.Error, Status: ospofeed.Status(c.Status), Reason: c.Reason})
 			return nil
 		})
 	})
@@ -156,6 +158,32 @@ func (db *DB) CrawlLogs(source string, limit int) ([]ospofeed.CrawlLog, error) {
 	slices.Reverse(out)
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
+	}
+	return out, nil
+}
+
+// StatusChanges returns up to limit changes of sources' statuses, newest
+// first.
+func (db *DB) StatusChanges(limit int) ([]ospofeed.StatusChange, error) {
+	var out []ospofeed.StatusChange
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStatus).Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			if len(k) < 9 {
+				continue
+			}
+			var s statusV1
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+			out = append(out, ospofeed.StatusChange{Source: string(k[9:]),
+				Time: time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC(),
+				From: ospofeed.Status(s.From), To: ospofeed.Status(s.To), Reason: s.Reason})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: status changes: %w", err)
 	}
 	return out, nil
 }

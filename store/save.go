@@ -16,6 +16,8 @@ import (
 const (
 	keepVersions = 50  // earlier versions per item
 	keepCrawls   = 200 // crawl logs per source
+	// status changes of all sources together
+	keepStatusChanges = 1000
 )
 
 const (
@@ -93,10 +95,10 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				return err
 			}
 		}
-		if err := putCrawlLog(tx, log); err != nil {
+		if err := putSourceState(tx, &log, res); err != nil {
 			return err
 		}
-		return putSourceState(tx, log)
+		return putCrawlLog(tx, log)
 	})
 	if err != nil {
 		return log, fmt.Errorf("store: save crawl of %s: %w", res.Source, err)
@@ -293,7 +295,8 @@ func prune(b *bolt.Bucket, p []byte, keep int) error {
 func putCrawlLog(tx *bolt.Tx, log ospofeed.CrawlLog) error {
 	b := tx.Bucket(bucketCrawls)
 	v, err := json.Marshal(crawlV1{Start: log.Start, End: log.End, Pages: log.Pages, NotModified: log.NotModified,
-		New: log.New, Changed: log.Changed, Unchanged: log.Unchanged, Warnings: log.Warnings, Error: log.Error})
+		New: log.New, Changed: log.Changed, Unchanged: log.Unchanged, Warnings: log.Warnings, Error: log.Error,
+		Status: string(log.Status), Reason: log.Reason})
 	if err != nil {
 		return err
 	}
@@ -304,7 +307,9 @@ func putCrawlLog(tx *bolt.Tx, log ospofeed.CrawlLog) error {
 	return prune(b, p, keepCrawls)
 }
 
-func putSourceState(tx *bolt.Tx, log ospofeed.CrawlLog) error {
+// putSourceState records the source's health after a crawl, and every
+// change of status in the status log.
+func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResult) error {
 	b := tx.Bucket(bucketSources)
 	st := sourceV1{Status: string(ospofeed.StatusNew)}
 	if raw := b.Get([]byte(log.Source)); raw != nil {
@@ -312,18 +317,28 @@ func putSourceState(tx *bolt.Tx, log ospofeed.CrawlLog) error {
 			return fmt.Errorf("decode state of source %s: %w", log.Source, err)
 		}
 	}
-	status := ospofeed.StatusOK
+	status, reason := ospofeed.Evaluate(res, res.Expect, st.LastFound)
+	log.Status, log.Reason = status, reason
 	st.LastCrawl = log.End
-	if log.OK() {
-		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
-	} else {
-		status = ospofeed.StatusFailed
+	if status == ospofeed.StatusFailed {
 		st.LastError = log.Error
 		st.Failures++
+	} else {
+		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
+		st.LastFound = res.Found()
 	}
 	if string(status) != st.Status {
+		change, _ := json.Marshal(statusV1{From: st.Status, To: string(status), Reason: reason})
+		k := key(u64(uint64(log.End.UnixNano())), []byte(log.Source))
+		if err := tx.Bucket(bucketStatus).Put(k, change); err != nil {
+			return err
+		}
+		if err := prune(tx.Bucket(bucketStatus), nil, keepStatusChanges); err != nil {
+			return err
+		}
 		st.Status, st.StatusSince = string(status), log.End
 	}
+	st.Reason = reason
 	n := 0
 	_ = scan(tx.Bucket(bucketBySource), prefix([]byte(log.Source)), func(string, []byte) error { n++; return nil })
 	st.Items = n

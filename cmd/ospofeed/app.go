@@ -74,10 +74,13 @@ func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.Cr
 	for _, w := range log.Warnings {
 		a.log.Warn("crawl warning", "source_id", src.ID, "warning", w)
 	}
-	if log.OK() {
-		a.log.Info("crawl done", attrs...)
-	} else {
+	switch log.Status {
+	case ospofeed.StatusFailed:
 		a.log.Error("crawl failed", append(attrs, "error", log.Error)...)
+	case ospofeed.StatusDegraded:
+		a.log.Warn("crawl degraded", append(attrs, "status", log.Status, "reason", log.Reason)...)
+	default:
+		a.log.Info("crawl done", append(attrs, "status", log.Status)...)
 	}
 	return log, nil
 }

@@ -95,14 +95,14 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 
 // summary is the one line a crawl prints per source.
 func summary(l ospofeed.CrawlLog, took time.Duration) string {
-	status := "ok"
-	if !l.OK() {
-		status = "FAILED"
+	status := string(l.Status)
+	if !l.Status.Healthy() {
+		status = strings.ToUpper(status)
 	}
-	s := fmt.Sprintf("%-28s %-6s pages=%d not_modified=%d new=%d changed=%d unchanged=%d warnings=%d %s",
+	s := fmt.Sprintf("%-28s %-8s pages=%d not_modified=%d new=%d changed=%d unchanged=%d warnings=%d %s",
 		l.Source, status, l.Pages, l.NotModified, l.New, l.Changed, l.Unchanged, len(l.Warnings), took.Round(time.Millisecond))
-	if !l.OK() {
-		s += "\n    error: " + l.Error
+	if l.Reason != "" {
+		s += "\n    " + l.Reason
 	}
 	return s
 }

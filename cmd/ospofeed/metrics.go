@@ -29,11 +29,12 @@ func newMetrics() *metrics {
 func (m *metrics) crawled(l ospofeed.CrawlLog) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	result := "ok"
+	result := string(l.Status)
 	up := 1
-	if !l.OK() {
-		result, up = "failed", 0
-	} else {
+	if !l.Status.Healthy() {
+		up = 0
+	}
+	if l.OK() {
 		m.lastSuccess[l.Source] = float64(l.End.UnixMilli()) / 1000
 	}
 	m.crawls[[2]string{l.Source, result}]++
@@ -55,7 +56,7 @@ func (m *metrics) write(b *strings.Builder) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	help := func(name, typ, text string) { fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, typ) }
-	help("ospofeed_crawls_total", "counter", "Crawls by source and result.")
+	help("ospofeed_crawls_total", "counter", "Crawls by source and result (ok, empty, degraded, failed).")
 	keys := make([][2]string, 0, len(m.crawls))
 	for k := range m.crawls {
 		keys = append(keys, k)
@@ -64,7 +65,7 @@ func (m *metrics) write(b *strings.Builder) {
 	for _, k := range keys {
 		fmt.Fprintf(b, "ospofeed_crawls_total{source=%q,result=%q} %d\n", k[0], k[1], m.crawls[k])
 	}
-	help("ospofeed_source_up", "gauge", "1 when the source's last crawl succeeded.")
+	help("ospofeed_source_up", "gauge", "1 when the source's last crawl was ok or empty; 0 when degraded or failed.")
 	for _, s := range sortedKeys(m.lastUp) {
 		fmt.Fprintf(b, "ospofeed_source_up{source=%q} %d\n", s, m.lastUp[s])
 	}

@@ -173,10 +173,20 @@ func (s *scheduler) start(ctx context.Context) error {
 	return nil
 }
 
-// crawl runs one source and renders the site anew.
+// crawl runs one source and renders the site anew. A source that keeps
+// failing backs off: it skips its scheduled runs until its backoff has
+// passed since its last crawl.
 func (s *scheduler) crawl(ctx context.Context, src ospofeed.Source) {
 	if ctx.Err() != nil {
 		return
+	}
+	if st, err := s.a.db.SourceStates(); err == nil {
+		if cur, ok := st[src.ID]; ok && cur.Status == ospofeed.StatusFailed {
+			if until := cur.LastCrawl.Add(ospofeed.Backoff(config.Interval(src), cur.Failures)); s.a.now().Before(until) {
+				s.a.log.Info("backing off", "source_id", src.ID, "failures", cur.Failures, "until", until.UTC())
+				return
+			}
+		}
 	}
 	if _, err := s.a.crawlSource(ctx, src); err != nil {
 		return

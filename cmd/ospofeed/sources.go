@@ -31,14 +31,14 @@ func cmdSources(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tSCHEDULE\tSTATUS\tLAST CRAWL\tLAST SUCCESS\tITEMS\tLAST ERROR")
+	fmt.Fprintln(tw, "ID\tKIND\tSCHEDULE\tSTATUS\tLAST CRAWL\tLAST SUCCESS\tITEMS\tLAST ERROR / REASON")
 	for _, src := range a.cfg.Sources {
 		st, ok := states[src.ID]
 		if !ok {
 			st = ospofeed.SourceState{Status: ospofeed.StatusNew}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", src.ID, src.Kind, src.Schedule, st.Status,
-			stamp(st.LastCrawl), stamp(st.LastSuccess), st.Items, st.LastError)
+			stamp(st.LastCrawl), stamp(st.LastSuccess), st.Items, or(st.LastError, st.Reason))
 	}
 	return tw.Flush()
 }

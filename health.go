@@ -1,0 +1,132 @@
+package ospofeed
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Expect is what a healthy crawl of a source finds. Each source kind has
+// defaults; a source's configuration may override them.
+type Expect struct {
+	// MinItems: a crawl finding fewer is degraded.
+	MinItems int `json:"min_items"`
+	// Required fields every item the crawl finds must have: any of title,
+	// url, date, summary, duration, thumbnail.
+	Required []string `json:"required,omitempty"`
+}
+
+// RequiredFields are the names Expect.Required accepts.
+var RequiredFields = []string{"title", "url", "date", "summary", "duration", "thumbnail"}
+
+// hasField reports whether an item has a field named in Expect.Required.
+func hasField(it Item, field string) bool {
+	switch field {
+	case "title":
+		return strings.TrimSpace(it.Title) != ""
+	case "url":
+		return it.URL != ""
+	case "date":
+		return !it.Date.IsZero() || !it.Start.IsZero()
+	case "summary":
+		return it.Summary != "" || it.Content != ""
+	case "duration":
+		return it.Duration > 0 || it.Live
+	case "thumbnail":
+		return it.Thumbnail != ""
+	}
+	return true
+}
+
+// Evaluate decides the status of a source after a crawl, from what the
+// crawl found and what the last crawl that answered found (lastFound):
+//
+//   - failed: the crawl's error (network, HTTP, parse);
+//   - degraded: it answered but found nothing where it found items before,
+//     fewer items than expected, or items without a required field;
+//   - empty: it answered and lists nothing, as before (a valid empty feed);
+//   - ok: otherwise.
+//
+// Withdrawn recordings are not held against a source: they legitimately
+// lose their fields.
+func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
+	if res.Err != nil {
+		return StatusFailed, res.Err.Error()
+	}
+	found := res.Found()
+	switch {
+	case found == 0 && lastFound > 0:
+		return StatusDegraded, fmt.Sprintf("found no items; the last crawl found %d", lastFound)
+	case found == 0 && exp.MinItems == 0:
+		return StatusEmpty, "the source lists nothing"
+	case found < exp.MinItems:
+		return StatusDegraded, fmt.Sprintf("found %d items, expected at least %d", found, exp.MinItems)
+	}
+	items := res.merged()
+	var missing []string
+	for _, f := range exp.Required {
+		n := 0
+		for _, it := range items {
+			if !it.Withdrawn && !hasField(it, f) {
+				n++
+			}
+		}
+		if n > 0 {
+			missing = append(missing, fmt.Sprintf("%d of %d items lack %s", n, found, f))
+		}
+	}
+	if len(missing) > 0 {
+		return StatusDegraded, strings.Join(missing, "; ")
+	}
+	return StatusOK, ""
+}
+
+// Found is the number of distinct items a crawl found.
+func (r CrawlResult) Found() int { return len(r.merged()) }
+
+// merged folds the crawl's observations of each item into one, most
+// authoritative first, as the store will: a link without a title and the
+// page with one are one item with a title.
+func (r CrawlResult) merged() []Item {
+	byID := map[string][]Item{}
+	var order []string
+	for _, it := range r.Items {
+		if _, ok := byID[it.ID]; !ok {
+			order = append(order, it.ID)
+		}
+		byID[it.ID] = append(byID[it.ID], it)
+	}
+	out := make([]Item, 0, len(order))
+	for _, id := range order {
+		obs := byID[id]
+		slices.SortStableFunc(obs, func(a, b Item) int { return b.Authority - a.Authority })
+		it := obs[0]
+		for _, o := range obs[1:] {
+			it.FillFrom(o)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// StatusChange is one change of a source's status, for the maintainers'
+// status feed.
+type StatusChange struct {
+	Source string    `json:"source"`
+	Time   time.Time `json:"time"`
+	From   Status    `json:"from"`
+	To     Status    `json:"to"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Backoff is how long a source that failed failures times in a row waits
+// before its next crawl: its interval, doubled for each further failure,
+// at most a week. It recovers on the first success.
+func Backoff(interval time.Duration, failures int) time.Duration {
+	if failures <= 1 {
+		return 0
+	}
+	d := interval << min(failures-1, 6)
+	return min(d, 7*24*time.Hour)
+}
