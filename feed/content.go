@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"html/template"
+	"slices"
 	"strings"
 
 	"github.com/ospofeed/ospofeed"
@@ -19,6 +20,8 @@ type view struct {
 	Thumbnail  string
 	Watch      related   // the item's own page elsewhere
 	Recordings []related // an event's recordings
+	Mentions   []related // known items this one links to
+	Mentioned  []related // known items that link to this one
 	Summary    []string  // paragraphs of plain text
 	Content    template.HTML
 	Page       string // our page
@@ -71,6 +74,20 @@ func newView(base string, it ospofeed.Item, look Lookup) view {
 		if u != "" {
 			v.Watch = related{Title: "Watch on " + platform(u), URL: u}
 		}
+	case ospofeed.KindOrganisation:
+		add("Country", clean(it.Country))
+		if !it.Date.IsZero() {
+			add("Created", it.Date.UTC().Format("2 January 2006"))
+		}
+		add("E-mail", clean(it.Email))
+		add("Free-software policy", webURL(it.Policy))
+		add("Code", strings.Join(cleanList(it.Forges), ", "))
+		if len(v.Summary) == 0 {
+			v.Summary = paragraphs(orgDescription(it))
+		}
+		if u != "" {
+			v.Watch = related{Title: "Website", URL: u}
+		}
 	case ospofeed.KindEvent:
 		add("Dates", when(it))
 		add("Venue", clean(it.Venue))
@@ -85,7 +102,30 @@ func newView(base string, it ospofeed.Item, look Lookup) view {
 			v.Watch = related{Title: "Read on " + platform(u), URL: u}
 		}
 	}
+	v.Mentions = resolve(it.Mentions, look)
+	v.Mentioned = resolve(it.MentionedIn, look)
 	return v
+}
+
+// orgDescription picks an organisation's description: English, then
+// French, then the first language in order.
+func orgDescription(it ospofeed.Item) string {
+	for _, l := range []string{"en", "fr"} {
+		if d := it.Descriptions[l]; d != "" {
+			return d
+		}
+	}
+	langs := make([]string, 0, len(it.Descriptions))
+	for l := range it.Descriptions {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	for _, l := range langs {
+		if d := it.Descriptions[l]; d != "" {
+			return d
+		}
+	}
+	return ""
 }
 
 // resolve turns related ids into titled links, in the given order.
@@ -133,6 +173,8 @@ var entryHTML = template.Must(template.New("entry").Parse(
 		`{{with .Recordings}}<p>Recordings:</p><ul>{{range .}}<li>{{template "link" .}}{{with .Duration}} ({{.}}){{end}}</li>{{end}}</ul>{{end}}` +
 		`{{range .Summary}}<p>{{.}}</p>{{end}}` +
 		`{{.Content}}` +
+		`{{with .Mentioned}}<p>Mentioned in {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +
+		`{{with .Mentions}}<p>Mentions {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +
 		`{{with .Page}}<p><a href="{{.}}">Details and citations</a></p>{{end}}` +
 		`{{define "link"}}{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}{{end}}`))
 
@@ -172,6 +214,12 @@ func (v view) text() string {
 			}
 			lines = append(lines, "- "+withURL(t, r.URL))
 		}
+	}
+	for _, m := range v.Mentioned {
+		lines = append(lines, "Mentioned in: "+withURL(m.Title, m.URL))
+	}
+	for _, m := range v.Mentions {
+		lines = append(lines, "Mentions: "+withURL(m.Title, m.URL))
 	}
 	if len(v.Summary) > 0 {
 		lines = append(lines, "", strings.Join(v.Summary, "\n\n"))

@@ -1,0 +1,165 @@
+package ospofeed
+
+import (
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	assetLinkRE = regexp.MustCompile(`^https?://(webtv|media)\.un\.org/(ar|zh|en|fr|ru|es)/asset/([a-z0-9]+)/([a-z0-9]+)/?(?:[?#].*)?$`)
+	hrefRE      = regexp.MustCompile(`(?i)href\s*=\s*["']([^"']+)["']`)
+	bareURLRE   = regexp.MustCompile(`https?://[^\s<>"'()\[\]]+[^\s<>"'()\[\].,;:!?…]`)
+)
+
+// AssetID returns the asset id of a UN Web TV asset URL, in any language
+// and on either host (webtv.un.org, media.un.org), or "".
+func AssetID(u string) string {
+	m := assetLinkRE.FindStringSubmatch(strings.TrimSpace(u))
+	if m == nil || len(m[4]) < 4 {
+		return ""
+	}
+	return m[4]
+}
+
+// AssetURL is the canonical URL, and the identity, of a UN Web TV asset:
+// the /en/ form on webtv.un.org, whatever language or host was linked. The
+// path prefix is recomputed from the id (its first three characters).
+func AssetURL(id string) string {
+	return "https://webtv.un.org/en/asset/" + id[:3] + "/" + id
+}
+
+// trackingParams are query parameters that never change what a link
+// points to.
+func trackingParam(k string) bool {
+	k = strings.ToLower(k)
+	return strings.HasPrefix(k, "utm_") || k == "fbclid" || k == "gclid" || k == "mc_cid" || k == "mc_eid" || k == "xtor"
+}
+
+// CanonicalURL is the identity form of a link: UN Web TV assets in their
+// /en/ form; otherwise the URL with a lower-case host, no fragment, no
+// tracking parameters, no default port and no trailing slash. ok is false
+// for anything that is not an absolute http(s) URL.
+func CanonicalURL(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if id := AssetID(raw); id != "" {
+		return AssetURL(id), true
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	if p := u.Port(); (p == "443" && u.Scheme == "https") || (p == "80" && u.Scheme == "http") {
+		u.Host = u.Hostname()
+	}
+	u.Fragment, u.RawFragment, u.User = "", "", nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if trackingParam(k) {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), true
+}
+
+// matchKey is a link's canonical form without its scheme, so that http
+// and https links to one page match.
+func matchKey(raw string) string {
+	c, ok := CanonicalURL(raw)
+	if !ok {
+		return ""
+	}
+	_, rest, _ := strings.Cut(c, "://")
+	return rest
+}
+
+// OutLinks are the web addresses an item points to: its related links,
+// the links in its HTML content and the addresses written in its summary.
+func (it Item) OutLinks() []string {
+	var out []string
+	for _, l := range it.Links {
+		out = append(out, l.URL)
+	}
+	for _, m := range hrefRE.FindAllStringSubmatch(it.Content, -1) {
+		out = append(out, strings.ReplaceAll(m[1], "&amp;", "&"))
+	}
+	out = append(out, bareURLRE.FindAllString(it.Summary, -1)...)
+	return out
+}
+
+// Relate fills Mentions and MentionedIn of every item from the links
+// between them: an item links to another when one of its OutLinks is the
+// other's id or URL, or, for an organisation, any page of its site. The
+// result depends only on the items, not on their order.
+func Relate(items []Item) {
+	byKey := map[string]int{}
+	type site struct {
+		key string
+		i   int
+	}
+	var orgs []site
+	for i, it := range items {
+		items[i].Mentions, items[i].MentionedIn = nil, nil
+		for _, u := range []string{it.ID, it.URL} {
+			if k := matchKey(u); k != "" {
+				if j, dup := byKey[k]; !dup || items[j].ID > it.ID {
+					byKey[k] = i
+				}
+			}
+		}
+		if it.Kind == KindOrganisation {
+			if k := matchKey(it.URL); k != "" {
+				orgs = append(orgs, site{k, i})
+			}
+		}
+	}
+	// Longest site first, so that a link goes to the most specific one.
+	slices.SortFunc(orgs, func(a, b site) int {
+		if len(a.key) != len(b.key) {
+			return len(b.key) - len(a.key)
+		}
+		return strings.Compare(items[a.i].ID, items[b.i].ID)
+	})
+	for i, it := range items {
+		for _, l := range it.OutLinks() {
+			k := matchKey(l)
+			if k == "" {
+				continue
+			}
+			j, ok := byKey[k]
+			if !ok {
+				for _, o := range orgs {
+					if k == o.key || strings.HasPrefix(k, o.key+"/") || (strings.HasSuffix(o.key, "/") && strings.HasPrefix(k, o.key)) {
+						j, ok = o.i, true
+						break
+					}
+				}
+			}
+			if !ok || j == i || slices.Contains(it.Events, items[j].ID) || slices.Contains(it.Recordings, items[j].ID) {
+				continue
+			}
+			items[i].Mentions = append(items[i].Mentions, items[j].ID)
+			items[j].MentionedIn = append(items[j].MentionedIn, it.ID)
+		}
+	}
+	for i := range items {
+		items[i].Mentions = sortedUnique(items[i].Mentions)
+		items[i].MentionedIn = sortedUnique(items[i].MentionedIn)
+	}
+}
+
+func sortedUnique(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	slices.Sort(s)
+	return slices.Compact(s)
+}
