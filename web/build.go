@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -89,7 +90,14 @@ func byNewest(a, b ospofeed.Item) int {
 
 func newModel(s Snapshot) *model {
 	m := &model{Snapshot: s, byID: map[string]ospofeed.Item{}, updated: s.Created.UTC()}
-	items := slices.Clone(s.Items)
+	// Only the day of Today counts: a timed event that ends at 15:00 stays
+	// upcoming until the day is over, so every render of a day is the same.
+	y, mo, d := s.Today.UTC().Date()
+	m.Today = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+	items := make([]ospofeed.Item, len(s.Items))
+	for i, it := range s.Items {
+		items[i] = withWebURLs(it)
+	}
 	slices.SortFunc(items, byNewest)
 	m.Items = items
 	for _, it := range items {
@@ -107,6 +115,57 @@ func newModel(s Snapshot) *model {
 		}
 	}
 	return m
+}
+
+// webURL is u when it is an absolute http(s) URL, else "". Pages must not
+// link to, load or advertise (in citation meta tags and JSON-LD) a
+// javascript:, data: or relative URL, whatever the database holds;
+// html/template would only turn such a link into "#ZgotmplZ".
+func webURL(u string) string {
+	u = strings.TrimSpace(u)
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
+		return ""
+	}
+	return u
+}
+
+// withWebURLs is it without the URLs webURL refuses; its URL falls back to
+// its id, as in the feeds. The slices are copied, not edited in place: they
+// belong to the caller's snapshot.
+func withWebURLs(it ospofeed.Item) ospofeed.Item {
+	if it.URL = webURL(it.URL); it.URL == "" {
+		it.URL = webURL(it.ID)
+	}
+	it.Thumbnail = webURL(it.Thumbnail)
+	var links []ospofeed.Link
+	for _, l := range it.Links {
+		if l.URL = webURL(l.URL); l.URL != "" {
+			links = append(links, l)
+		}
+	}
+	it.Links = links
+	var alts []ospofeed.Alternate
+	for _, a := range it.Alternates {
+		if a.URL = webURL(a.URL); a.URL != "" {
+			alts = append(alts, a)
+		}
+	}
+	it.Alternates = alts
+	return it
+}
+
+// displayTitle is the title to show: the item's own cleaned of control
+// characters and extra spaces, else its URL, else its id. Unlike
+// Item.DisplayTitle it is never empty, because a feed or calendar without a
+// title is refused by package feed and would fail the whole Build.
+func displayTitle(it ospofeed.Item) string {
+	for _, s := range []string{it.Title, it.URL, it.ID} {
+		if s = ospofeed.CleanText(s); s != "" {
+			return s
+		}
+	}
+	return ospofeed.Slug(it.ID)
 }
 
 func (m *model) url(p string) string { return m.Info.BaseURL + p }
@@ -166,7 +225,7 @@ func Build(snap Snapshot) (*Site, error) {
 				items = append(items, r)
 			}
 		}
-		set := FeedSet{ev.DisplayTitle(), "/feeds/event/" + slug + "/all", "/events/" + slug + "/"}
+		set := FeedSet{displayTitle(ev), "/feeds/event/" + slug + "/all", "/events/" + slug + "/"}
 		if err := m.addFeeds(s, set, "The event and its recordings", items); err != nil {
 			return nil, err
 		}
@@ -211,7 +270,7 @@ func (m *model) calendars(s *Site) error {
 	}
 	for _, ev := range m.events {
 		slug := ospofeed.Slug(ev.ID)
-		if err := cal("/events/"+slug+"/event.ics", ev.DisplayTitle(), []ospofeed.Item{ev}, "/events/"+slug+"/"); err != nil {
+		if err := cal("/events/"+slug+"/event.ics", displayTitle(ev), []ospofeed.Item{ev}, "/events/"+slug+"/"); err != nil {
 			return err
 		}
 	}

@@ -44,7 +44,7 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"slug":     ospofeed.Slug,
 	"isoDur":   isoDuration,
-	"title":    func(it ospofeed.Item) string { return it.DisplayTitle() },
+	"title":    displayTitle,
 	"base":     func() string { return "" }, // replaced per site by the base URL
 }
 
@@ -177,7 +177,9 @@ func (m *model) render(s *Site, p, name string, d pageData) error {
 	if err := m.tmpl.ExecuteTemplate(&b, name, d); err != nil {
 		return fmt.Errorf("web: render %s: %w", p, err)
 	}
-	s.add(p, htmlType, b.Bytes(), m.updated)
+	// Drop what html/template lets through but HTML forbids: C0 controls,
+	// U+FFFE, invalid UTF-8. Only data characters go; markup is intact.
+	s.add(p, htmlType, []byte(ospofeed.StripXMLIllegal(b.String())), m.updated)
 	return nil
 }
 
@@ -200,8 +202,8 @@ func (m *model) pages(s *Site) error {
 	}
 	for _, ev := range m.events {
 		v := m.eventView(ev)
-		set := FeedSet{ev.DisplayTitle(), "/feeds/event/" + v.Slug + "/all", "/events/" + v.Slug + "/"}
-		if err := m.render(s, "/events/"+v.Slug+"/", "event.html", pageData{Title: ev.DisplayTitle(), Event: &v, Feeds: append([]FeedSet{set}, main...)}); err != nil {
+		set := FeedSet{displayTitle(ev), "/feeds/event/" + v.Slug + "/all", "/events/" + v.Slug + "/"}
+		if err := m.render(s, "/events/"+v.Slug+"/", "event.html", pageData{Title: displayTitle(ev), Event: &v, Feeds: append([]FeedSet{set}, main...)}); err != nil {
 			return err
 		}
 	}
@@ -211,7 +213,7 @@ func (m *model) pages(s *Site) error {
 			return err
 		}
 		base := "/recordings/" + v.Slug + "/"
-		if err := m.render(s, base, "recording.html", pageData{Title: rec.DisplayTitle(), Rec: &v, Feeds: main}); err != nil {
+		if err := m.render(s, base, "recording.html", pageData{Title: displayTitle(rec), Rec: &v, Feeds: main}); err != nil {
 			return err
 		}
 		for _, f := range files {
@@ -283,11 +285,11 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 		publisher = m.Info.Title
 	}
 	tags := []metaTag{
-		{"citation_title", v.DisplayTitle()},
+		{"citation_title", displayTitle(v.Item)},
 		{"citation_author", publisher},
 		{"citation_publisher", publisher},
 		{"citation_public_url", v.URL},
-		{"DC.title", v.DisplayTitle()},
+		{"DC.title", displayTitle(v.Item)},
 		{"DC.creator", publisher},
 		{"DC.publisher", publisher},
 		{"DC.type", "MovingImage"},
@@ -299,7 +301,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 			metaTag{"DC.date", v.Date.UTC().Format(time.DateOnly)})
 	}
 	for _, ev := range v.Events {
-		tags = append(tags, metaTag{"citation_conference_title", ev.DisplayTitle()}, metaTag{"DC.relation.ispartof", ev.DisplayTitle()})
+		tags = append(tags, metaTag{"citation_conference_title", displayTitle(ev)}, metaTag{"DC.relation.ispartof", displayTitle(ev)})
 	}
 	for _, l := range v.Languages {
 		if l != "Original" {
@@ -311,7 +313,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 	}
 	ld := map[string]any{
 		"@context": "https://schema.org", "@type": "VideoObject",
-		"name": v.DisplayTitle(), "url": v.URL, "@id": v.ID,
+		"name": displayTitle(v.Item), "url": v.URL, "@id": v.ID,
 		"publisher": map[string]string{"@type": "Organization", "name": publisher},
 	}
 	if v.Summary != "" {
@@ -328,7 +330,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 	}
 	if len(v.Events) > 0 {
 		ev := v.Events[0]
-		e := map[string]any{"@type": "Event", "name": ev.DisplayTitle(), "url": ev.URL}
+		e := map[string]any{"@type": "Event", "name": displayTitle(ev), "url": ev.URL}
 		if !ev.Start.IsZero() {
 			e["startDate"] = ev.Start.UTC().Format(time.DateOnly)
 			e["endDate"] = ev.LastDay().UTC().Format(time.DateOnly)

@@ -89,10 +89,12 @@ func serveSite(d Deps) http.Handler {
 				return
 			}
 		}
-		if t := r.URL.Query().Get("t"); t != "" && site.cite != nil && strings.HasPrefix(p, "/recordings/") {
-			parts := strings.Split(strings.Trim(p, "/"), "/")
+		// ?t= cites a moment: it applies to the citation files of a
+		// recording; elsewhere, like any other query, it is ignored.
+		parts := strings.Split(strings.Trim(p, "/"), "/")
+		if t := r.URL.Query().Get("t"); t != "" && site.cite != nil && len(parts) == 3 && parts[0] == "recordings" && strings.HasPrefix(parts[2], "cite.") {
 			off, err := parseOffset(t)
-			if err != nil || len(parts) != 3 {
+			if err != nil {
 				http.Error(w, fmt.Sprintf("bad time offset %q: use HH:MM:SS, MM:SS or seconds", t), http.StatusBadRequest)
 				return
 			}
@@ -106,22 +108,32 @@ func serveSite(d Deps) http.Handler {
 	})
 }
 
+// maxOffset bounds a cited moment: no recording runs that long, and the
+// bound keeps the arithmetic below from overflowing into a negative offset.
+const maxOffset = 1000 * time.Hour
+
 // parseOffset reads "01:23:45", "23:45", "5025" or a Go duration "1h23m45s".
 func parseOffset(s string) (time.Duration, error) {
 	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		if d > maxOffset {
+			return 0, fmt.Errorf("offset %s longer than %s", d, maxOffset)
+		}
 		return d, nil
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) > 3 {
 		return 0, fmt.Errorf("too many parts")
 	}
-	var total int
+	const maxSeconds = int64(maxOffset / time.Second)
+	var total int64
 	for _, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n < 0 || n > maxSeconds {
 			return 0, fmt.Errorf("not a number: %q", p)
 		}
-		total = total*60 + n
+		if total = total*60 + n; total > maxSeconds {
+			return 0, fmt.Errorf("offset %q longer than %s", s, maxOffset)
+		}
 	}
 	return time.Duration(total) * time.Second, nil
 }
@@ -161,19 +173,31 @@ func serveFile(w http.ResponseWriter, r *http.Request, f *File, maxAge int) {
 	w.Write(body)
 }
 
+// acceptsGzip reports whether Accept-Encoding allows gzip (RFC 9110
+// §12.5.3): named with a q above 0, or, when not named, covered by "*".
+// Parameter names are case-insensitive: "gzip;Q=0" refuses gzip.
 func acceptsGzip(r *http.Request) bool {
+	star := false
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
+		name, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		for _, param := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(param, "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				var err error
+				if q, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+					q = 0
+				}
+			}
 		}
-		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
-			q, err := strconv.ParseFloat(v, 64)
-			return err == nil && q > 0
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "gzip"):
+			return q > 0
+		case name == "*":
+			star = q > 0
 		}
-		return true
 	}
-	return false
+	return star
 }
 
 // notModified applies RFC 9110 §13.2.2: If-None-Match wins over

@@ -110,10 +110,10 @@ func (s *Site) WriteDir(dir string) error {
 		f := s.files[p]
 		name := filepath.Join(tmp, filePath(p))
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			return fmt.Errorf("web: write %s: %w", p, err)
+			return fmt.Errorf("web: write site to %s: %s: %w", dir, p, err)
 		}
 		if err := os.WriteFile(name, f.Body, 0o644); err != nil {
-			return fmt.Errorf("web: write %s: %w", p, err)
+			return fmt.Errorf("web: write site to %s: %s: %w", dir, p, err)
 		}
 		if !f.Modified.IsZero() {
 			_ = os.Chtimes(name, f.Modified, f.Modified)
