@@ -135,6 +135,7 @@ type Item struct {
 // Authorities of the observations scrapers make, highest first.
 const (
 	AuthorityPage     = 30 // the item's own page
+	AuthorityFeed     = 25 // an entry in its publisher's feed or directory
 	AuthoritySchedule = 20 // a card on a listing or schedule page
 	AuthorityLink     = 10 // a link to the item from another page
 )

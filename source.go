@@ -22,6 +22,15 @@ type Source struct {
 	// Events restricts a schedule source to these event source ids (empty:
 	// every event with keywords).
 	Events []string
+	// ItemKind is what a feed's or a page's entries are: articles (the
+	// default), recordings (a video channel) or events.
+	ItemKind Kind
+	// Types keeps only the entries whose type (a Joinup title prefix such
+	// as "News:" or "Event:") is listed; empty keeps every type.
+	Types []string
+	// Selectors are the CSS selectors of a declarative HTML source: item,
+	// title, link, date, summary, image.
+	Selectors map[string]string
 	// Options holds kind-specific settings.
 	Options map[string]string
 	// Expect overrides the kind's expectation of a healthy crawl.

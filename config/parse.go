@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/andybalholm/cascadia"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ospofeed/ospofeed"
@@ -309,7 +310,8 @@ func valueNode(n *yaml.Node, key string) *yaml.Node {
 func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	var s ospofeed.Source
 	nerr := len(p.errs)
-	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "options", "expect")
+	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "options", "expect",
+		"item_kind", "types", "selectors")
 	p.str(f, "id", path, &s.ID)
 	p.str(f, "kind", path, &s.Kind)
 	p.str(f, "name", path, &s.Name)
@@ -320,6 +322,36 @@ func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	p.list(f, "keywords", path, &s.Keywords)
 	p.list(f, "events", path, &s.Events)
 	s.Options = p.stringMap(f, "options", path)
+	var itemKind string
+	p.str(f, "item_kind", path, &itemKind)
+	switch k := ospofeed.Kind(itemKind); k {
+	case "", ospofeed.KindArticle, ospofeed.KindRecording, ospofeed.KindEvent:
+		s.ItemKind = k
+	default:
+		p.fail(f["item_kind"][1], path+".item_kind", "%q: one of article, recording, event", itemKind)
+	}
+	p.list(f, "types", path, &s.Types)
+	if kv, ok := f["selectors"]; ok {
+		sf := p.fields(kv[1], path+".selectors", selectorNames...)
+		s.Selectors = map[string]string{}
+		for _, name := range selectorNames {
+			var sel string
+			p.str(sf, name, path+".selectors", &sel)
+			if sel == "" {
+				continue
+			}
+			if _, err := cascadia.Compile(sel); err != nil {
+				p.fail(sf[name][1], path+".selectors."+name, "%q is not a CSS selector: %v", sel, err)
+				continue
+			}
+			s.Selectors[name] = sel
+		}
+		for _, need := range []string{"item", "title"} {
+			if _, ok := sf[need]; !ok {
+				p.fail(kv[1], path+".selectors."+need, "missing: a declarative source needs the %s selector", need)
+			}
+		}
+	}
 	if kv, ok := f["expect"]; ok {
 		ef := p.fields(kv[1], path+".expect", "min_items", "required")
 		e := &ospofeed.Expect{}
@@ -367,6 +399,9 @@ func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	}
 	return s, len(p.errs) == nerr
 }
+
+// selectorNames are the selectors a declarative HTML source may give.
+var selectorNames = []string{"item", "title", "link", "date", "summary", "image"}
 
 func (p *parser) kindList() string {
 	ks := slices.Clone(p.kinds)

@@ -39,6 +39,12 @@ func kinds() map[string]kindInfo {
 			expect: ospofeed.Expect{MinItems: 1, Required: []string{"title"}}},
 		"unwebtv-schedule": {crawl: crawlSchedule, hosts: webTVHosts,
 			expect: ospofeed.Expect{Required: []string{"title"}}},
+		"feed": {crawl: crawlFeed,
+			expect: ospofeed.Expect{Required: []string{"title", "url"}}},
+		"ospo-directory": {crawl: crawlDirectory,
+			expect: ospofeed.Expect{MinItems: 1, Required: []string{"title"}}},
+		"html": {crawl: crawlDeclarative,
+			expect: ospofeed.Expect{Required: []string{"title", "url"}}},
 	}
 }
 

@@ -38,6 +38,9 @@ type Snapshot struct {
 	// Today decides which events are upcoming. Only its date counts, so
 	// re-renders on the same day are byte-identical.
 	Today time.Time
+	// Changes are the sources' status changes, newest first, for the
+	// maintainers' status feed.
+	Changes []ospofeed.StatusChange
 }
 
 // feedFormat is one feed syntax.
@@ -69,6 +72,8 @@ type model struct {
 	events     []ospofeed.Item // newest first
 	recordings []ospofeed.Item // newest first
 	articles   []ospofeed.Item
+	orgs       []ospofeed.Item // by name
+	newOrgs    []ospofeed.Item // newest listed first
 	feeds      []FeedSet
 	updated    time.Time // newest item update, or Created
 	tmpl       *template.Template
@@ -98,6 +103,7 @@ func newModel(s Snapshot) *model {
 	for i, it := range s.Items {
 		items[i] = withWebURLs(it)
 	}
+	ospofeed.Relate(items)
 	slices.SortFunc(items, byNewest)
 	m.Items = items
 	for _, it := range items {
@@ -110,10 +116,25 @@ func newModel(s Snapshot) *model {
 			m.events = append(m.events, it)
 		case ospofeed.KindRecording:
 			m.recordings = append(m.recordings, it)
+		case ospofeed.KindOrganisation:
+			m.orgs = append(m.orgs, it)
 		default:
 			m.articles = append(m.articles, it)
 		}
 	}
+	m.newOrgs = slices.Clone(m.orgs)
+	slices.SortStableFunc(m.newOrgs, func(a, b ospofeed.Item) int {
+		if c := b.FirstSeen.Compare(a.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	slices.SortStableFunc(m.orgs, func(a, b ospofeed.Item) int {
+		if c := strings.Compare(strings.ToLower(displayTitle(a)), strings.ToLower(displayTitle(b))); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return m
 }
 
@@ -211,6 +232,8 @@ func Build(snap Snapshot) (*Site, error) {
 		{FeedSet{m.Info.Title + ": everything", "/feeds/all", "/"}, desc, m.Items},
 		{FeedSet{m.Info.Title + ": recordings", "/feeds/recordings", "/"}, "Session recordings of OSPO events", m.recordings},
 		{FeedSet{m.Info.Title + ": events", "/feeds/events", "/"}, "OSPO events", m.events},
+		{FeedSet{m.Info.Title + ": news", "/feeds/news", "/#news"}, "News and reports about OSPOs and their events", m.articles},
+		{FeedSet{m.Info.Title + ": newly listed public-sector OSPOs", "/feeds/ospos", "/#ospos"}, "Public-sector OSPOs, newest listed first", m.newOrgs},
 	}
 	for _, x := range sets {
 		if err := m.addFeeds(s, x.set, x.sub, x.items); err != nil {
@@ -246,6 +269,9 @@ func Build(snap Snapshot) (*Site, error) {
 		return nil, err
 	}
 	if err := m.opml(s); err != nil {
+		return nil, err
+	}
+	if err := m.statusFeed(s); err != nil {
 		return nil, err
 	}
 	if err := m.pages(s); err != nil {
@@ -304,5 +330,48 @@ func (m *model) opml(s *Site) error {
 		return fmt.Errorf("web: render /feeds.opml: %w", err)
 	}
 	s.add("/feeds.opml", feed.OPMLType, b, m.updated)
+	return nil
+}
+
+// statusFeed renders the maintainers' feed: one entry per change of a
+// source's status. It is linked from the health section only, never from
+// the subscribers' lists (OPML, autodiscovery).
+func (m *model) statusFeed(s *Site) error {
+	const p = "/status/feed.atom"
+	updated := m.Created.UTC()
+	var items []ospofeed.Item
+	names := map[string]string{}
+	for _, sv := range m.Sources {
+		names[sv.Source.ID] = sv.Source.Name
+	}
+	for _, c := range m.Changes {
+		t := c.Time.UTC()
+		if t.After(updated) {
+			updated = t
+		}
+		name := names[c.Source]
+		if name == "" {
+			name = c.Source
+		}
+		summary := fmt.Sprintf("%s (%s) went from %s to %s on %s.", name, c.Source, c.From, c.To, t.Format(time.RFC3339))
+		if c.Reason != "" {
+			summary += " " + c.Reason
+		}
+		items = append(items, ospofeed.Item{
+			ID:    fmt.Sprintf("%s/status/%s/%d", m.Info.BaseURL, url.PathEscape(c.Source), t.UnixNano()),
+			Kind:  ospofeed.KindArticle,
+			URL:   m.Info.BaseURL + "/#sources",
+			Title: fmt.Sprintf("%s: %s", name, c.To), Summary: summary,
+			Date: t, Updated: t, FirstSeen: t,
+		})
+	}
+	meta := feed.Meta{ID: m.url(p), Title: m.Info.Title + ": source status (maintainers)",
+		Subtitle: "Every change of a source's health: ok, empty, degraded, failed.",
+		SelfURL:  m.url(p), HTMLURL: m.url("/#sources"), Author: m.Info.Author, Updated: updated}
+	b, err := feed.Atom(meta, items, nil)
+	if err != nil {
+		return fmt.Errorf("web: render %s: %w", p, err)
+	}
+	s.add(p, feed.AtomType, b, updated)
 	return nil
 }

@@ -46,6 +46,8 @@ var funcs = template.FuncMap{
 	"isoDur":   isoDuration,
 	"title":    displayTitle,
 	"base":     func() string { return "" }, // replaced per site by the base URL
+	"resolve":  func([]string) []ospofeed.Item { return nil },
+	"href":     func(ospofeed.Item) string { return "" },
 }
 
 var tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
@@ -118,6 +120,7 @@ type pageData struct {
 	Past     []eventView
 	Latest   []ospofeed.Item
 	Articles []ospofeed.Item
+	Orgs     []ospofeed.Item
 	Sources  []SourceView
 	AllFeeds []FeedSet
 	Event    *eventView
@@ -171,7 +174,11 @@ func (m *model) render(s *Site, p, name string, d pageData) error {
 			return err
 		}
 		base := m.Info.BaseURL
-		m.tmpl = t.Funcs(template.FuncMap{"base": func() string { return base }})
+		m.tmpl = t.Funcs(template.FuncMap{
+			"base":    func() string { return base },
+			"resolve": m.resolve,
+			"href":    m.href,
+		})
 	}
 	var b bytes.Buffer
 	if err := m.tmpl.ExecuteTemplate(&b, name, d); err != nil {
@@ -197,6 +204,7 @@ func (m *model) pages(s *Site) error {
 	}
 	d.Latest = m.recordings[:min(len(m.recordings), 20)]
 	d.Articles = m.articles[:min(len(m.articles), 20)]
+	d.Orgs = m.orgs
 	if err := m.render(s, "/", "index.html", d); err != nil {
 		return err
 	}
@@ -227,6 +235,26 @@ func (m *model) pages(s *Site) error {
 	s.add("/style.css", "text/css; charset=utf-8", css, m.Created)
 	s.cite = m.citeAt
 	return nil
+}
+
+// resolve looks items up by id, in order, skipping unknown ones.
+func (m *model) resolve(ids []string) []ospofeed.Item {
+	var out []ospofeed.Item
+	for _, id := range ids {
+		if it, ok := m.look(id); ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// href is where a link to an item goes: our page for events and
+// recordings, the item's own URL otherwise.
+func (m *model) href(it ospofeed.Item) string {
+	if p := feed.PageURL(m.Info.BaseURL, it); p != "" {
+		return p
+	}
+	return it.URL
 }
 
 type citeFile struct {

@@ -23,8 +23,8 @@ func wantPaths() []string {
 	feedSet := func(dir string) {
 		out = append(out, dir+".atom", dir+".rss", dir+".json")
 	}
-	out = append(out, "/", "/calendar.ics", "/feeds.opml", "/style.css")
-	for _, d := range []string{"/feeds/all", "/feeds/recordings", "/feeds/events", "/feeds/source/un-ospo-events/all", "/feeds/source/un-webtv/all"} {
+	out = append(out, "/", "/calendar.ics", "/feeds.opml", "/style.css", "/status/feed.atom")
+	for _, d := range []string{"/feeds/all", "/feeds/recordings", "/feeds/events", "/feeds/news", "/feeds/ospos", "/feeds/source/un-ospo-events/all", "/feeds/source/un-webtv/all"} {
 		feedSet(d)
 	}
 	for _, slug := range []string{"ospos-good-2024", "open-source-week-2025", "dpg-briefing"} {
@@ -508,7 +508,8 @@ func TestBuildFeedsParse(t *testing.T) {
 			listed = append(listed, strings.TrimPrefix(o.XMLURL, testBase))
 		}
 	}
-	want := []string{"/feeds/all.atom", "/feeds/recordings.atom", "/feeds/events.atom",
+	// The maintainers' status feed is not for subscribers: not listed.
+	want := []string{"/feeds/all.atom", "/feeds/recordings.atom", "/feeds/events.atom", "/feeds/news.atom", "/feeds/ospos.atom",
 		"/feeds/event/dpg-briefing/all.atom", "/feeds/event/open-source-week-2025/all.atom", "/feeds/event/ospos-good-2024/all.atom",
 		"/feeds/source/un-ospo-events/all.atom", "/feeds/source/un-webtv/all.atom"}
 	slices.Sort(listed)
@@ -523,7 +524,8 @@ func TestBuildEmptySnapshot(t *testing.T) {
 	s := build(t, snap)
 	want := []string{"/", "/calendar.ics", "/feeds.opml", "/feeds/all.atom", "/feeds/all.json", "/feeds/all.rss",
 		"/feeds/events.atom", "/feeds/events.json", "/feeds/events.rss",
-		"/feeds/recordings.atom", "/feeds/recordings.json", "/feeds/recordings.rss", "/style.css"}
+		"/feeds/news.atom", "/feeds/news.json", "/feeds/news.rss", "/feeds/ospos.atom", "/feeds/ospos.json", "/feeds/ospos.rss",
+		"/feeds/recordings.atom", "/feeds/recordings.json", "/feeds/recordings.rss", "/status/feed.atom", "/style.css"}
 	if got := s.Paths(); !slices.Equal(got, want) {
 		t.Errorf("Build(empty).Paths() = %q; want %q", got, want)
 	}

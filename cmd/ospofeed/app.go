@@ -112,7 +112,12 @@ func (a *app) snapshot() (web.Snapshot, error) {
 	if err != nil {
 		return web.Snapshot{}, err
 	}
+	changes, err := a.db.StatusChanges(200)
+	if err != nil {
+		return web.Snapshot{}, err
+	}
 	snap := web.Snapshot{
+		Changes: changes,
 		Info: web.Info{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description,
 			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: version},
 		Items: items, Created: a.db.Created(), Today: a.now().UTC(),
