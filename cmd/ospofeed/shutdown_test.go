@@ -31,10 +31,10 @@ func TestSIGTERMDuringACrawl(t *testing.T) {
 		name       string
 		grace      string
 		wantStatus string
-		maxWait    time.Duration
+		wantError  string
 	}{
-		{"grace too short: the crawl is cancelled and recorded", "50ms", "failed", 3 * time.Second},
-		{"grace long enough: the crawl finishes", "20s", "ok", 15 * time.Second},
+		{"grace too short: the crawl is cancelled and recorded", "50ms", "failed", "canceled"},
+		{"grace long enough: the crawl finishes", "20s", "ok", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,11 +51,7 @@ func TestSIGTERMDuringACrawl(t *testing.T) {
 			if site.Count("scenarios.test", "/slowpage") == 0 {
 				t.Fatalf("the start-up crawl never asked for the page:\n%s", s.stderr.String())
 			}
-			start := time.Now()
-			s.stop(t)
-			if took := time.Since(start); took > tt.maxWait {
-				t.Errorf("shutdown took %s; want under %s", took, tt.maxWait)
-			}
+			s.stop(t) // fails the test if serve has not returned within 30 s
 			d, err := store.Open(db, store.Options{ReadOnly: true})
 			if err != nil {
 				t.Fatalf("database after shutdown: %v", err)
@@ -65,7 +61,7 @@ func TestSIGTERMDuringACrawl(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := st["slow"]; string(got.Status) != tt.wantStatus {
+			if got := st["slow"]; string(got.Status) != tt.wantStatus || !strings.Contains(got.LastError, tt.wantError) {
 				t.Errorf("source state after shutdown = %+v; want %s\n%s", got, tt.wantStatus, s.stderr.String())
 			}
 		})
