@@ -64,11 +64,12 @@ func span(y1, mo1, d1, y2, mo2, d2 string) (DateRange, bool) {
 }
 
 func spanNum(y, mo, d string) (DateRange, bool) {
-	yi, _ := strconv.Atoi(y)
 	mi, _ := strconv.Atoi(mo)
-	di, _ := strconv.Atoi(d)
-	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, time.UTC)
-	if mi < 1 || mi > 12 || t.Day() != di {
+	if mi < 1 || mi > 12 {
+		return DateRange{}, false
+	}
+	t, ok := spanOK(y, mi, d) // the same year bounds as the written-out dates
+	if !ok {
 		return DateRange{}, false
 	}
 	return DateRange{t, t}, true

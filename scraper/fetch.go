@@ -79,7 +79,9 @@ func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allow
 	for _, h := range allowedHosts {
 		hosts[strings.ToLower(h)] = true
 	}
-	client := newClient(transportConfig{crawl: crawl, allowedHosts: hosts, userAgent: userAgent}, limits)
+	var f *Fetcher
+	robots := func(ctx context.Context, u *url.URL) error { return f.allowedByRobots(ctx, u) }
+	client := newClient(transportConfig{crawl: crawl, allowedHosts: hosts, userAgent: userAgent, robots: robots}, limits)
 	c := colly.NewCollector()
 	// NewCollector reads COLLY_* variables; every setting that matters is
 	// set here, after it, so the environment cannot change them.
@@ -94,7 +96,7 @@ func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allow
 	c.Context = ctx
 	c.SetClient(client)
 	c.DisableCookies()
-	f := &Fetcher{collector: c, client: client, limits: limits, crawl: crawl, userAgent: userAgent,
+	f = &Fetcher{collector: c, client: client, limits: limits, crawl: crawl, userAgent: userAgent,
 		robots: map[string]*robotsEntry{}}
 	f.retries.Store(int64(crawl.RetryBudget))
 	c.OnResponse(func(r *colly.Response) {
@@ -114,7 +116,8 @@ func headerOf(h *http.Header) http.Header {
 	return *h
 }
 
-// Stats returns pages fetched with a body and 304s so far.
+// Stats returns pages fetched with a body (GETs; API calls such as
+// PostJSON are not pages) and 304s so far.
 func (f *Fetcher) Stats() (fetched, notModified int) {
 	return int(f.fetched.Load()), int(f.notModified.Load())
 }
@@ -163,7 +166,9 @@ func (f *Fetcher) do(ctx context.Context, method, u string, body []byte, hdr htt
 				f.notModified.Add(1)
 				return resp, nil
 			case resp.Status >= 200 && resp.Status < 300:
-				f.fetched.Add(1)
+				if method == http.MethodGet { // a page; API calls are not
+					f.fetched.Add(1)
+				}
 				return resp, nil
 			}
 			err = &StatusError{URL: u, Status: resp.Status}
@@ -270,7 +275,7 @@ func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
 	if u.Path == "/robots.txt" {
 		return nil
 	}
-	origin := u.Scheme + "://" + u.Host
+	origin := u.Scheme + "://" + hostKey(u)
 	f.robotsMu.Lock()
 	e, ok := f.robots[origin]
 	if !ok {
@@ -278,7 +283,7 @@ func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
 		f.robots[origin] = e
 	}
 	f.robotsMu.Unlock()
-	e.once.Do(func() { e.group, e.err = f.fetchRobots(ctx, origin, strings.ToLower(u.Host)) })
+	e.once.Do(func() { e.group, e.err = f.fetchRobots(ctx, origin, hostKey(u)) })
 	if e.err != nil {
 		return e.err
 	}

@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -60,11 +61,15 @@ type transportConfig struct {
 	crawl        config.Crawl
 	allowedHosts map[string]bool // empty: any host
 	userAgent    string
+	// robots tests a redirect's target against its robots.txt (the first
+	// URL of a request is tested before the request is made).
+	robots func(context.Context, *url.URL) error
 }
 
 // newClient builds the HTTP client of one crawl:
 //
 //	redirect policy (count, scheme, allowed hosts)
+//	  -> robots.txt of redirect targets
 //	  -> per-host limiter (parallelism, spacing, Crawl-delay)
 //	    -> body cap (counted after decompression)
 //	      -> connect-to rewrite (tests, mirrors)
@@ -72,12 +77,16 @@ type transportConfig struct {
 func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 	proxyFunc := httpproxy.FromEnvironment().ProxyFunc()
 	g := &guard{allowPrivate: tc.crawl.AllowPrivate, trusted: map[string]bool{}}
+	targets := map[string]bool{}
 	for _, addr := range tc.crawl.ConnectTo {
 		g.trust(addr)
+		targets[addr] = true
 	}
 	base := &http.Transport{
 		Proxy: func(r *http.Request) (*url.URL, error) {
-			if _, mapped := tc.crawl.ConnectTo[r.URL.Hostname()]; mapped {
+			// connectTo has already rewritten the URL to its target
+			// address: a connect-to target is always dialled directly.
+			if targets[r.URL.Host] {
 				return nil, nil
 			}
 			u, err := proxyFunc(r.URL)
@@ -99,6 +108,9 @@ func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 	}
 	rt = &capBody{next: rt, max: tc.crawl.MaxBodyBytes}
 	rt = &limited{next: rt, limits: limits}
+	if tc.robots != nil {
+		rt = &robotsGate{next: rt, check: tc.robots}
+	}
 	return &http.Client{
 		Transport: rt,
 		Timeout:   tc.crawl.RequestTimeout,
@@ -205,9 +217,49 @@ func (c *capBody) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, fmt.Errorf("%s: %w (%d bytes announced, limit %d)", req.URL, ErrBodyTooLarge, resp.ContentLength, c.max)
 	}
-	resp.Body = &cappedReader{rc: resp.Body, left: c.max, max: c.max, url: req.URL.String()}
+	body := resp.Body
+	if !resp.Uncompressed && collyGunzips(req, resp) {
+		// colly would gunzip this body itself, after reading it through
+		// the cap: the cap would count compressed bytes. Gunzip it here,
+		// under the cap, and mark it final so that colly leaves it alone.
+		body = &gunzipReader{rc: body}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
+	resp.Body = &cappedReader{rc: body, left: c.max, max: c.max, url: req.URL.String()}
 	return resp, nil
 }
+
+// collyGunzips is colly's own test (http_backend.go) for a body it
+// decompresses after reading it.
+func collyGunzips(req *http.Request, resp *http.Response) bool {
+	ce := strings.ToLower(resp.Header.Get("Content-Encoding"))
+	return strings.Contains(ce, "gzip") ||
+		(ce == "" && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "gzip")) ||
+		strings.HasSuffix(strings.ToLower(req.URL.Path), ".xml.gz")
+}
+
+// gunzipReader decompresses a gzip body, reading its header on first use
+// (an empty body reads as empty).
+type gunzipReader struct {
+	rc io.ReadCloser
+	zr *gzip.Reader
+}
+
+func (g *gunzipReader) Read(p []byte) (int, error) {
+	if g.zr == nil {
+		zr, err := gzip.NewReader(g.rc)
+		if err != nil {
+			return 0, err
+		}
+		g.zr = zr
+	}
+	return g.zr.Read(p)
+}
+
+func (g *gunzipReader) Close() error { return g.rc.Close() }
 
 type cappedReader struct {
 	rc   io.ReadCloser
@@ -233,6 +285,23 @@ func (r *cappedReader) Read(p []byte) (int, error) {
 
 func (r *cappedReader) Close() error { return r.rc.Close() }
 
+// robotsGate refuses a redirect to a URL that its robots.txt disallows. It
+// runs when the client follows a redirect, after the previous response was
+// closed, so fetching the target's robots.txt holds no slot of the limiter.
+type robotsGate struct {
+	next  http.RoundTripper
+	check func(context.Context, *url.URL) error
+}
+
+func (g *robotsGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Response != nil { // a redirect hop
+		if err := g.check(req.Context(), req.URL); err != nil {
+			return nil, err
+		}
+	}
+	return g.next.RoundTrip(req)
+}
+
 // limited holds each request until its host has a free slot and the
 // host's spacing has passed.
 type limited struct {
@@ -241,7 +310,7 @@ type limited struct {
 }
 
 func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := l.limits.acquire(req.Context(), strings.ToLower(req.URL.Host))
+	release, err := l.limits.acquire(req.Context(), hostKey(req.URL))
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +323,20 @@ func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	// until then.
 	resp.Body = &releaseOnClose{ReadCloser: resp.Body, release: release}
 	return resp, nil
+}
+
+// hostKey names the host of u for the limiter: lower-case, without the
+// scheme's default port, so that "https://h:443/" and "https://h/" (colly
+// drops the port, robots.txt and redirects may keep it) share one limit.
+func hostKey(u *url.URL) string {
+	host := strings.ToLower(u.Host)
+	switch {
+	case u.Scheme == "https" && strings.HasSuffix(host, ":443"):
+		return strings.TrimSuffix(host, ":443")
+	case u.Scheme == "http" && strings.HasSuffix(host, ":80"):
+		return strings.TrimSuffix(host, ":80")
+	}
+	return host
 }
 
 type releaseOnClose struct {
@@ -309,18 +392,27 @@ func (h *hostLimits) setDelay(host string, d time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if d > l.delay {
+		// The request just made (robots.txt) is spaced from the next one
+		// by the new delay too.
+		l.next = l.next.Add(d - l.delay)
 		l.delay = d
+	}
+	if cap(l.slots) > 1 {
+		l.slots = make(chan struct{}, 1)
 	}
 }
 
 func (h *hostLimits) acquire(ctx context.Context, host string) (func(), error) {
 	l := h.get(host)
+	h.mu.Lock()
+	slots := l.slots // setDelay may replace it
+	h.mu.Unlock()
 	select {
-	case l.slots <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	release := func() { <-l.slots }
+	release := func() { <-slots }
 	for {
 		h.mu.Lock()
 		now := time.Now()

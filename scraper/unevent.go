@@ -101,10 +101,14 @@ func ParseEventPage(pageURL string, body []byte) (EventPage, []string, error) {
 	return EventPage{Event: ev, Recordings: recs}, warnings, nil
 }
 
+// genericLinkRE matches link texts that name the site or an action, not
+// the recording: "Watch on UN Web TV", "live on UN Web TV", "UN Web TV".
+var genericLinkRE = regexp.MustCompile(`(?i)^(?:watch|view|see|play|follow|live)\b|\bweb\s*tv\b`)
+
 // linkTitle is a link's text when it reads like a title, not "Watch".
 func linkTitle(a *goquery.Selection) string {
 	t := text(a)
-	if len(strings.Fields(t)) < 3 {
+	if len(strings.Fields(t)) < 3 || genericLinkRE.MatchString(t) {
 		return ""
 	}
 	return t
@@ -114,6 +118,9 @@ func linkTitle(a *goquery.Selection) string {
 // lower-case host, no query, fragment or trailing slash.
 func canonicalPageURL(u *url.URL) string {
 	c := *u
+	if c.Scheme == "http" {
+		c.Scheme = "https"
+	}
 	c.Host = strings.ToLower(c.Host)
 	c.RawQuery, c.Fragment, c.RawFragment = "", "", ""
 	c.Path = strings.TrimRight(c.Path, "/")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,10 +60,10 @@ func parseHMS(s string) (time.Duration, bool) {
 	if m == nil {
 		return 0, false
 	}
-	var h, mi, se int
-	fmt.Sscan(m[1], &h)
-	fmt.Sscan(m[2], &mi)
-	fmt.Sscan(m[3], &se)
+	// strconv, not fmt.Sscan: Sscan reads "08" and "09" as (bad) octal.
+	h, _ := strconv.Atoi(m[1])
+	mi, _ := strconv.Atoi(m[2])
+	se, _ := strconv.Atoi(m[3])
 	d := time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute + time.Duration(se)*time.Second
 	return d, d > 0
 }
@@ -124,7 +125,7 @@ func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 		}
 	})
 	doc.Find(`link[rel=alternate][hreflang]`).Each(func(_ int, l *goquery.Selection) {
-		lang := strings.ToLower(strings.TrimSpace(l.AttrOr("hreflang", "")))
+		lang := strings.ToLower(ospofeed.CleanText(l.AttrOr("hreflang", "")))
 		if u := resolve(base, l.AttrOr("href", "")); u != "" && lang != "" && lang != "x-default" {
 			it.Alternates = append(it.Alternates, ospofeed.Alternate{Lang: lang, URL: u})
 		}
@@ -170,13 +171,22 @@ func crawlAssets(ctx context.Context, env *Env, recs []ospofeed.Item) error {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(env.Config.Crawl.ParallelPerHost, 1))
 	var mu sync.Mutex
-	var failures []error
+	var failures, panics []error
 	for i, rec := range recs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			// Run's recover cannot see this goroutine: a panic here would
+			// end the process. It fails the crawl instead, as Run promises.
+			defer func() {
+				if p := recover(); p != nil {
+					mu.Lock()
+					panics = append(panics, fmt.Errorf("asset %s: crawl panicked: %v", rec.ID, p))
+					mu.Unlock()
+				}
+			}()
 			it, fresh, err := crawlAsset(ctx, env, rec)
 			if err != nil {
 				mu.Lock()
@@ -202,6 +212,9 @@ func crawlAssets(ctx context.Context, env *Env, recs []ospofeed.Item) error {
 	}
 	for _, err := range failures {
 		env.Warn("%v", err)
+	}
+	if len(panics) > 0 {
+		return errors.Join(panics...)
 	}
 	if len(recs) > 0 && len(failures) == len(recs) {
 		return fmt.Errorf("every asset page failed, first: %w", failures[0])
