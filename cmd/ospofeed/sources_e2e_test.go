@@ -61,7 +61,7 @@ func TestNewsDirectoryDeclarativeAndHealth(t *testing.T) {
 		}
 	}
 	for _, related := range []string{
-		"Retour sur OSPOs for Good 2024",            // the code.gouv.fr post
+		"Retour sur OSPOs for Good 2024",           // the code.gouv.fr post
 		"OSPOs for Good 2024: public sector OSPOs", // the OSOR news item
 	} {
 		if !strings.Contains(section, related) {
