@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"net/url"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ var policy = func() *bluemonday.Policy {
 var funcs = template.FuncMap{
 	"date":     fmtDate,
 	"nz":       nonZero,
+	"platform": platform,
 	"clock":    func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
 	"span":     fmtSpan,
 	"hms":      fmtHMS,
@@ -51,6 +53,23 @@ var funcs = template.FuncMap{
 }
 
 var tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+
+// platform names where a recording is watched, from its URL's host.
+func platform(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "its site"
+	}
+	switch h := strings.TrimPrefix(p.Hostname(), "www."); {
+	case h == "webtv.un.org" || h == "media.un.org":
+		return "UN Web TV"
+	case h == "youtube.com" || h == "youtu.be" || h == "m.youtube.com":
+		return "YouTube"
+	case h != "":
+		return h
+	}
+	return "its site"
+}
 
 // nonZero is t, or nil for the zero time, so that {{with nz .Date}} skips
 // unknown dates (a zero time.Time is a non-empty struct to templates).
