@@ -108,8 +108,31 @@ var (
 	durationRef = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// ParseSchedule parses a source's schedule as the scheduler will.
-func ParseSchedule(spec string) (cron.Schedule, error) { return cronParser.Parse(spec) }
+// ParseSchedule parses a source's schedule as the scheduler will, and
+// refuses the specs cron v3.0.1 accepts but mishandles.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	// cron slices up to the first space after a TZ= prefix and panics when
+	// there is none.
+	if (strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=")) && !strings.Contains(spec, " ") {
+		return nil, errors.New("a TZ= prefix needs a space and a schedule after it")
+	}
+	// cron turns "@every" below one second (zero, negative) into every
+	// second.
+	if _, d, ok := strings.Cut(spec, "@every "); ok {
+		if every, err := time.ParseDuration(d); err == nil && every < time.Second {
+			return nil, fmt.Errorf("@every needs at least 1s, not %s", d)
+		}
+	}
+	s, err := cronParser.Parse(spec)
+	if err != nil {
+		return nil, err
+	}
+	// A date that never comes (30 February) parses but never fires.
+	if s.Next(durationRef).IsZero() {
+		return nil, errors.New("never fires")
+	}
+	return s, nil
+}
 
 // Parse reads a configuration from data; name is the file name used in
 // errors and kinds the source kinds the scrapers provide.
