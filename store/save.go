@@ -79,7 +79,11 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 			outcomes[id] = o
 		}
 		for _, id := range ospofeed.Union(reported, nil) {
-			switch outcomes[id] {
+			o, ok := outcomes[id]
+			if !ok {
+				o = outcomeUnchanged // its observation was unchanged: not even merged
+			}
+			switch o {
 			case outcomeNew:
 				log.New++
 			case outcomeChanged:
@@ -132,6 +136,11 @@ func putObservation(tx *bolt.Tx, source string, obs ospofeed.Item, touched map[s
 	v, err := json.Marshal(toV1(obs))
 	if err != nil {
 		return err
+	}
+	if raw := b.Get(k); raw != nil && bytes.Equal(raw, v) {
+		// Seen exactly so before: the item and its memberships already
+		// reflect it (the common case of a re-crawl).
+		return nil
 	}
 	if err := b.Put(k, v); err != nil {
 		return err

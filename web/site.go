@@ -10,12 +10,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -45,13 +47,23 @@ func (s *Site) add(p, contentType string, body []byte, modified time.Time) {
 		ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}
 	if len(body) > 512 && compressible(contentType) {
 		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&b)
 		zw.Write(body)
 		zw.Close()
+		gzipWriters.Put(zw)
 		f.Gzip = b.Bytes()
 	}
 	s.files[p] = f
 }
+
+// gzipWriters are reused across files and renders: a gzip.Writer at the
+// best compression allocates about a megabyte, and a site has hundreds of
+// files.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+	return zw
+}}
 
 func compressible(ct string) bool {
 	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml") || strings.Contains(ct, "json")
