@@ -20,7 +20,9 @@ func crawlDeclarative(ctx context.Context, env *Env) error {
 	if err != nil || resp.NotModified {
 		return err
 	}
-	items, warnings, err := ParseListing(src, src.URL, resp.Body)
+	// Relative links resolve against where the page was found, after
+	// redirects (/agenda -> /agenda/).
+	items, warnings, err := ParseListing(src, or(resp.URL, src.URL), resp.Body)
 	for _, w := range warnings {
 		env.Warn("%s", w)
 	}
@@ -46,11 +48,14 @@ func ParseListing(src ospofeed.Source, pageURL string, body []byte) ([]ospofeed.
 	if sel["item"] == "" || sel["title"] == "" {
 		return nil, nil, fmt.Errorf("source %s: a declarative source needs item and title selectors", src.ID)
 	}
+	base, err := url.Parse(pageURL)
+	if err != nil || !base.IsAbs() {
+		return nil, nil, fmt.Errorf("parse %q: not an absolute URL", pageURL)
+	}
 	doc, err := parseHTML(pageURL, body)
 	if err != nil {
 		return nil, nil, err
 	}
-	base, _ := url.Parse(pageURL)
 	if b, ok := doc.Find("base[href]").Attr("href"); ok {
 		if u := resolve(base, b); u != "" {
 			base, _ = url.Parse(u)

@@ -63,6 +63,10 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 		warn := func(format string, args ...any) {
 			warnings = append(warnings, at+": "+fmt.Sprintf(format, args...))
 		}
+		// warnAt names the line of the bad field itself.
+		warnAt := func(n *yaml.Node, format string, args ...any) {
+			warnings = append(warnings, fmt.Sprintf("%s:%d: ", name, n.Line)+fmt.Sprintf(format, args...))
+		}
 		key := strings.TrimSpace(k.Value)
 		id, ok := ospofeed.CanonicalURL(key)
 		if !ok {
@@ -82,7 +86,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				f[v.Content[j].Value] = v.Content[j+1]
 			}
-		case v.Tag == "!!null" || v.Value == "":
+		case v.Kind == yaml.ScalarNode && (v.Tag == "!!null" || v.Value == ""):
 		default:
 			warn("entry %s is not a map: only its URL is kept", key)
 		}
@@ -92,7 +96,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 				return ""
 			}
 			if n.Kind != yaml.ScalarNode {
-				warn("%s: %s must be text", key, field)
+				warnAt(n, "%s: %s must be text", key, field)
 				return ""
 			}
 			return ospofeed.CleanText(n.Value)
@@ -106,14 +110,14 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 			if a, err := mail.ParseAddress(email); err == nil {
 				it.Email = a.Address
 			} else {
-				warn("%s: email %q is not an address", key, email)
+				warnAt(f["email"], "%s: email %q is not an address", key, email)
 			}
 		}
 		if c := scalar("created"); c != "" {
 			if d, err := time.Parse(time.DateOnly, c[:min(10, len(c))]); err == nil {
 				it.Date, it.DateOnly = d, true
 			} else {
-				warn("%s: created %q is not a date (YYYY-MM-DD)", key, c)
+				warnAt(f["created"], "%s: created %q is not a date (YYYY-MM-DD)", key, c)
 			}
 		}
 		it.GUID = scalar("pso_id")
@@ -121,7 +125,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 			if u, ok := ospofeed.CanonicalURL(p); ok {
 				it.Policy = u
 			} else {
-				warn("%s: floss_policy %q is not a URL", key, p)
+				warnAt(f["floss_policy"], "%s: floss_policy %q is not a URL", key, p)
 			}
 		}
 		if n := f["description"]; n != nil {
@@ -151,7 +155,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 				if u, ok := ospofeed.CanonicalURL(c.Value); ok {
 					it.Forges = append(it.Forges, u)
 				} else {
-					warn("%s: code %q is not a URL", key, c.Value)
+					warnAt(c, "%s: code %q is not a URL", key, c.Value)
 				}
 			}
 		}

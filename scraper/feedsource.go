@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -31,7 +32,9 @@ func crawlFeed(ctx context.Context, env *Env) error {
 	if err != nil || resp.NotModified {
 		return err
 	}
-	items, warnings, err := ParseFeed(src, src.URL, resp.Body)
+	// Relative links resolve against where the feed was found, after
+	// redirects.
+	items, warnings, err := ParseFeed(src, or(resp.URL, src.URL), resp.Body)
 	for _, w := range warnings {
 		env.Warn("%s", w)
 	}
@@ -53,11 +56,14 @@ func crawlFeed(ctx context.Context, env *Env) error {
 // A malformed or truncated feed is an error naming the feed and, where the
 // parser says, the line; nothing is half-read.
 func ParseFeed(src ospofeed.Source, feedURL string, body []byte) ([]ospofeed.Item, []string, error) {
+	base, err := url.Parse(feedURL)
+	if err != nil || !base.IsAbs() {
+		return nil, nil, fmt.Errorf("parse feed %q: not an absolute URL", feedURL)
+	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse feed %s: %s", feedURL, locate(err, body))
 	}
-	base, _ := url.Parse(feedURL)
 	if l := resolve(base, f.Link); l != "" && f.FeedType == "json" {
 		_ = l // JSON Feed item URLs are absolute by the spec
 	}
@@ -141,6 +147,9 @@ func feedItem(src ospofeed.Source, base *url.URL, e *gofeed.Item, policy interfa
 	// Content: the entry's HTML, sanitized, links made absolute; the
 	// summary is plain text.
 	body, desc := e.Content, e.Description
+	if strings.TrimSpace(desc) == "" {
+		desc = mediaDescription(e) // YouTube: media:group/media:description
+	}
 	if body == "" && looksHTML(desc) {
 		body = desc
 	}
@@ -262,7 +271,7 @@ func media(base *url.URL, e *gofeed.Item) (string, time.Duration) {
 			}
 		}
 		for _, x := range exts["content"] {
-			if s, err := strconv.Atoi(strings.TrimSpace(x.Attrs["duration"])); err == nil && s > 0 && dur == 0 {
+			if s, err := strconv.Atoi(strings.TrimSpace(x.Attrs["duration"])); err == nil && s > 0 && s <= maxSeconds && dur == 0 {
 				dur = time.Duration(s) * time.Second
 			}
 		}
@@ -288,6 +297,10 @@ func media(base *url.URL, e *gofeed.Item) (string, time.Duration) {
 	return thumb, dur
 }
 
+// maxSeconds is the longest duration a feed may give, in seconds: more
+// would overflow time.Duration (and is no recording).
+const maxSeconds = int(math.MaxInt64 / int64(time.Second))
+
 // itunesDuration reads "1:02:03", "62:03" or seconds.
 func itunesDuration(s string) time.Duration {
 	s = strings.TrimSpace(s)
@@ -297,10 +310,30 @@ func itunesDuration(s string) time.Duration {
 	total := 0
 	for _, p := range strings.Split(s, ":") {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > maxSeconds || total > (maxSeconds-n)/60 {
 			return 0
 		}
 		total = total*60 + n
 	}
 	return time.Duration(total) * time.Second
+}
+
+// mediaDescription is the entry's Media RSS description, at the top level
+// or in a media:group (where YouTube puts a video's description).
+func mediaDescription(e *gofeed.Item) string {
+	var walk func(exts map[string][]ext.Extension) string
+	walk = func(exts map[string][]ext.Extension) string {
+		for _, x := range exts["description"] {
+			if strings.TrimSpace(x.Value) != "" {
+				return x.Value
+			}
+		}
+		for _, g := range exts["group"] {
+			if d := walk(g.Children); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	return walk(e.Extensions["media"])
 }

@@ -6,16 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gocolly/colly/v2"
 	"github.com/temoto/robotstxt"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/transform"
 
 	"github.com/ospofeed/ospofeed"
 	"github.com/ospofeed/ospofeed/config"
@@ -92,7 +98,10 @@ func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allow
 	c.ParseHTTPErrorResponse = true // every status reaches OnResponse; 304 is not an error
 	c.MaxDepth = 0
 	c.Async = false
-	c.DetectCharset = true
+	// colly converts a body whose Content-Type names a charset; without
+	// one it would guess with chardet, which confuses Latin-1 with other
+	// charsets. decodeBody reads the page's own declaration instead.
+	c.DetectCharset = false
 	c.Context = ctx
 	c.SetClient(client)
 	c.DisableCookies()
@@ -100,8 +109,9 @@ func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allow
 		robots: map[string]*robotsEntry{}}
 	f.retries.Store(int64(crawl.RetryBudget))
 	c.OnResponse(func(r *colly.Response) {
+		hdr := headerOf(r.Headers)
 		r.Ctx.Put("response", &Response{URL: r.Request.URL.String(), Status: r.StatusCode,
-			Header: headerOf(r.Headers), Body: r.Body})
+			Header: hdr, Body: decodeBody(hdr.Get("Content-Type"), r.Body)})
 	})
 	c.OnError(func(r *colly.Response, err error) {
 		r.Ctx.Put("error", err)
@@ -344,4 +354,80 @@ func robotsAgent(ua string) string {
 		return ua[:i]
 	}
 	return ua
+}
+
+// decodeBody finishes what colly's charset handling (Response.fixCharset,
+// with DetectCharset off) started, so that every body leaves the fetcher in
+// UTF-8:
+//
+//   - When the Content-Type names a charset other than UTF-8, colly has
+//     already transcoded the body to UTF-8 (whatever its type). An XML
+//     declaration still naming the old encoding would make an XML parser
+//     (gofeed) decode the bytes a second time: it is rewritten to UTF-8.
+//   - When an HTML body's Content-Type names no charset, the page's byte
+//     order mark, then its <meta charset> or <meta http-equiv=Content-Type>,
+//     decide (charset.DetermineEncoding). Without either, a body that is
+//     valid UTF-8 is kept as it is, and one that is not is read as
+//     windows-1252, the web's default (and the superset of ISO-8859-1).
+//
+// A body that cannot be converted is returned unchanged.
+func decodeBody(contentType string, body []byte) []byte {
+	if len(body) == 0 {
+		return body
+	}
+	// The tests colly's fixCharset makes, on the lower-cased header.
+	ct := strings.ToLower(contentType)
+	if strings.Contains(ct, "image/") || strings.Contains(ct, "video/") || strings.Contains(ct, "audio/") || strings.Contains(ct, "font/") {
+		return body
+	}
+	if strings.Contains(ct, "charset") {
+		if strings.Contains(ct, "utf-8") || strings.Contains(ct, "utf8") {
+			return body
+		}
+		return xmlDeclUTF8(body) // colly has transcoded it to UTF-8
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType == "" {
+		mediaType, _, _ = mime.ParseMediaType(http.DetectContentType(body))
+	}
+	if !strings.Contains(mediaType, "html") {
+		return body // XML declares its own encoding; JSON and YAML are UTF-8
+	}
+	enc, name, certain := charset.DetermineEncoding(body, mediaType)
+	switch {
+	case enc == nil || enc == encoding.Nop || isUTF8Label(name):
+		return body
+	case !certain && name == "windows-1252" && utf8.Valid(body):
+		// No declaration and a UTF-8 (or ASCII) body, or a page declaring
+		// Latin-1 that is in fact UTF-8: transcoding would garble it.
+		return body
+	}
+	out, _, err := transform.Bytes(enc.NewDecoder(), body)
+	if err != nil {
+		return body
+	}
+	return bytes.TrimPrefix(out, []byte("\ufeff")) // a UTF-16 byte order mark, decoded
+}
+
+func isUTF8Label(label string) bool {
+	l := strings.ToLower(strings.TrimSpace(label))
+	return l == "utf-8" || l == "utf8"
+}
+
+// xmlDeclRE matches the encoding pseudo-attribute of an XML declaration at
+// the start of a document (after an optional byte order mark or space).
+var xmlDeclRE = regexp.MustCompile(`^(\x{FEFF}?\s*<\?xml\s[^>]*?\bencoding\s*=\s*)(["'])[A-Za-z0-9._:-]*(["'])`)
+
+// xmlDeclUTF8 makes the XML declaration of an already transcoded body say
+// UTF-8.
+func xmlDeclUTF8(body []byte) []byte {
+	loc := xmlDeclRE.FindSubmatchIndex(body)
+	if loc == nil {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:loc[5]]...) // up to and including the opening quote
+	out = append(out, "UTF-8"...)
+	out = append(out, body[loc[6]:]...) // the closing quote and the rest
+	return out
 }

@@ -53,7 +53,26 @@ func resolve(base *url.URL, href string) string {
 		return ""
 	}
 	u.Fragment = ""
+	// url.Parse keeps the query as written: escape what a browser would
+	// (spaces, quotes, raw non-ASCII bytes, invalid UTF-8 included), so that
+	// the link is a valid URL and safe in XML.
+	u.RawQuery = escapeQuery(u.RawQuery)
 	return u.String()
+}
+
+// escapeQuery percent-encodes the bytes of a raw query that a URL may not
+// hold (the WHATWG query set: controls, space, '"', '<', '>' and every
+// non-ASCII byte), leaving escapes and delimiters alone.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		if c := q[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func hostOf(raw string) string {
