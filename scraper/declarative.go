@@ -15,29 +15,9 @@ import (
 // selectors its configuration gives (item, title, link, date, summary,
 // image), the way html2rss does.
 func crawlDeclarative(ctx context.Context, env *Env) error {
-	src := env.Source
-	resp, _, err := env.Get(ctx, src.URL)
-	if err != nil || resp.NotModified {
-		return err
-	}
-	// Relative links resolve against where the page was found, after
-	// redirects (/agenda -> /agenda/).
-	items, warnings, err := ParseListing(src, or(resp.URL, src.URL), resp.Body)
-	for _, w := range warnings {
-		env.Warn("%s", w)
-	}
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(items))
-	for _, it := range items {
-		ids = append(ids, it.ID)
-	}
-	env.Emit(items...)
-	v := resp.Validators()
-	v.URL = src.URL
-	env.Remember(v, ids...)
-	return nil
+	return crawlDocument(ctx, env, func(u string, body []byte) ([]ospofeed.Item, []string, error) {
+		return ParseListing(env.Source, u, body)
+	})
 }
 
 // ParseListing extracts the items of a listing page with the source's

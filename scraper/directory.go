@@ -16,27 +16,7 @@ import (
 // by each OSPO's URL, every other field optional (code.gouv.fr's
 // fr-public-sector-ospo.yml).
 func crawlDirectory(ctx context.Context, env *Env) error {
-	src := env.Source
-	resp, _, err := env.Get(ctx, src.URL)
-	if err != nil || resp.NotModified {
-		return err
-	}
-	items, warnings, err := ParseDirectory(src.URL, resp.Body)
-	for _, w := range warnings {
-		env.Warn("%s", w)
-	}
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(items))
-	for _, it := range items {
-		ids = append(ids, it.ID)
-	}
-	env.Emit(items...)
-	v := resp.Validators()
-	v.URL = src.URL
-	env.Remember(v, ids...)
-	return nil
+	return crawlDocument(ctx, env, ParseDirectory)
 }
 
 // ParseDirectory reads the OSPO directory. A document that is not a YAML

@@ -27,29 +27,9 @@ var typePrefixRE = regexp.MustCompile(`^(News|Event|Document|Discussion|Solution
 
 // crawlFeed reads an Atom, RSS (0.9x, 1.0, 2.0) or JSON Feed document.
 func crawlFeed(ctx context.Context, env *Env) error {
-	src := env.Source
-	resp, _, err := env.Get(ctx, src.URL)
-	if err != nil || resp.NotModified {
-		return err
-	}
-	// Relative links resolve against where the feed was found, after
-	// redirects.
-	items, warnings, err := ParseFeed(src, or(resp.URL, src.URL), resp.Body)
-	for _, w := range warnings {
-		env.Warn("%s", w)
-	}
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(items))
-	for _, it := range items {
-		ids = append(ids, it.ID)
-	}
-	env.Emit(items...)
-	v := resp.Validators()
-	v.URL = src.URL
-	env.Remember(v, ids...)
-	return nil
+	return crawlDocument(ctx, env, func(u string, body []byte) ([]ospofeed.Item, []string, error) {
+		return ParseFeed(env.Source, u, body)
+	})
 }
 
 // ParseFeed reads the entries of a feed as items of the source's item kind.

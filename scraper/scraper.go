@@ -199,3 +199,35 @@ func allowedHosts(src ospofeed.Source, kind kindInfo, cfg *config.Config) []stri
 	}
 	return hosts
 }
+
+// parseFunc extracts the items of one document; u is where it was found
+// (after redirects), for resolving its relative links and naming it.
+type parseFunc func(u string, body []byte) ([]ospofeed.Item, []string, error)
+
+// crawlDocument is the crawl of a source that is one document (a feed, a
+// directory, a listing page): fetch it conditionally, parse it, emit its
+// items and remember which items it gave. On a 304 env.Get has re-emitted
+// them already.
+func crawlDocument(ctx context.Context, env *Env, parse parseFunc) error {
+	src := env.Source
+	resp, _, err := env.Get(ctx, src.URL)
+	if err != nil || resp.NotModified {
+		return err
+	}
+	items, warnings, err := parse(or(resp.URL, src.URL), resp.Body)
+	for _, w := range warnings {
+		env.Warn("%s", w)
+	}
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.ID)
+	}
+	env.Emit(items...)
+	v := resp.Validators()
+	v.URL = src.URL
+	env.Remember(v, ids...)
+	return nil
+}
