@@ -17,6 +17,7 @@ import (
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
 	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/internal/golden"
 )
 
 type renderer func(Meta, []ospofeed.Item, Lookup) ([]byte, error)
@@ -319,7 +320,7 @@ func TestDeterministic(t *testing.T) {
 			a := mustRender(t, r.render, meta("d"), fixtures())
 			b := mustRender(t, r.render, meta("d"), fixtures())
 			if !bytes.Equal(a, b) {
-				t.Errorf("%s rendered twice differs:\n%s", r.name, lineDiff(string(a), string(b)))
+				t.Errorf("%s rendered twice differs:\n%s", r.name, golden.Diff(string(a), string(b)))
 			}
 		})
 	}

@@ -1,18 +1,13 @@
 package web
 
 import (
-	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goldenSnapshot is the standard test snapshot plus what issue 3 added:
 // public-sector OSPOs (one linked from the article), and status changes.
@@ -62,41 +57,6 @@ func TestGolden(t *testing.T) {
 		if strings.HasSuffix(p, "/") {
 			name += ".html"
 		}
-		checkGolden(t, name, f.Body)
-	}
-}
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (create it with go test ./web -update): %v", err)
-	}
-	if bytes.Equal(got, want) {
-		return
-	}
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			t.Errorf("%s differs from its golden file at line %d (review, then go test ./web -update):\n- %s\n+ %s", name, i+1, wl, gl)
-			return
-		}
+		golden.Check(t, name, f.Body)
 	}
 }
