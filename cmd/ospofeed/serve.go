@@ -181,11 +181,9 @@ func (s *scheduler) crawl(ctx context.Context, src ospofeed.Source) {
 		return
 	}
 	if st, err := s.a.db.SourceStates(); err == nil {
-		if cur, ok := st[src.ID]; ok && cur.Status == ospofeed.StatusFailed {
-			if until := cur.LastCrawl.Add(ospofeed.Backoff(config.Interval(src), cur.Failures)); s.a.now().Before(until) {
-				s.a.log.Info("backing off", "source_id", src.ID, "failures", cur.Failures, "until", until.UTC())
-				return
-			}
+		if until, wait := backingOff(src, st[src.ID], s.a.now()); wait {
+			s.a.log.Info("backing off", "source_id", src.ID, "failures", st[src.ID].Failures, "until", until.UTC())
+			return
 		}
 	}
 	if _, err := s.a.crawlSource(ctx, src); err != nil {
@@ -197,6 +195,16 @@ func (s *scheduler) crawl(ctx context.Context, src ospofeed.Source) {
 		return
 	}
 	s.holder.Store(site)
+}
+
+// backingOff reports whether a failing source should skip a scheduled
+// crawl at now, and until when it waits.
+func backingOff(src ospofeed.Source, st ospofeed.SourceState, now time.Time) (time.Time, bool) {
+	if st.Status != ospofeed.StatusFailed {
+		return time.Time{}, false
+	}
+	until := st.LastCrawl.Add(ospofeed.Backoff(config.Interval(src), st.Failures))
+	return until, now.Before(until)
 }
 
 // stop stops scheduling and waits for running crawls until ctx ends; it
