@@ -105,6 +105,14 @@ func (s *Site) WriteDir(dir string) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("web: write site to %s: %w", dir, err)
 	}
+	// A process killed while writing leaves its temporary directory behind;
+	// only one ospofeed writes a site at a time (the database lock), so
+	// any left now is stale.
+	if stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(dir)+".new-*")); len(stale) > 0 {
+		for _, d := range stale {
+			_ = os.RemoveAll(d)
+		}
+	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
 	if err != nil {
 		return fmt.Errorf("web: write site to %s: %w", dir, err)

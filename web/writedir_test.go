@@ -124,6 +124,12 @@ func TestWriteDir(t *testing.T) {
 				}
 			}
 		}},
+		{"a killed run left its temporary directory", func(t *testing.T, dir string) {
+			stale := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".new-12345")
+			if err := os.MkdirAll(filepath.Join(stale, "feeds"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"same site again", func(t *testing.T, dir string) {
 			if err := s.WriteDir(dir); err != nil {
 				t.Fatal(err)
