@@ -61,7 +61,7 @@ func openApp(c *common, e env, readOnly bool, check func(*config.Config) error) 
 func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.CrawlLog, error) {
 	a.crawlMu.Lock()
 	defer a.crawlMu.Unlock()
-	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: version, Now: a.now})
+	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: buildVersion(), Now: a.now})
 	log, err := a.db.SaveCrawl(res)
 	if err != nil {
 		a.log.Error("saving crawl failed", "source_id", src.ID, "error", err)
@@ -119,7 +119,7 @@ func (a *app) snapshot() (web.Snapshot, error) {
 	snap := web.Snapshot{
 		Changes: changes,
 		Info: web.Info{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description,
-			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: version},
+			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: buildVersion()},
 		Items: items, Created: a.db.Created(), Today: a.now().UTC(),
 	}
 	for _, src := range a.cfg.Sources {

@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, err := stdout.Write(config.Default())
 		return err
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "ospofeed %s\n", version)
+		fmt.Fprintf(stdout, "ospofeed %s\n", buildVersion())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageHeader)

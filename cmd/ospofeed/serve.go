@@ -58,7 +58,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	srv := &http.Server{Handler: web.Handler(deps), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	a.log.Info("listening", "addr", ln.Addr().String(), "db", c.db, "sources", len(a.cfg.Sources))
-	fmt.Fprintf(e.stdout, "ospofeed %s serving http://%s/\n", version, ln.Addr())
+	fmt.Fprintf(e.stdout, "ospofeed %s serving http://%s/\n", buildVersion(), ln.Addr())
 
 	// Crawls run under their own context: on SIGTERM a running crawl gets
 	// the grace period to finish, then is cancelled; what it found by then
@@ -266,7 +266,7 @@ func (s *scheduler) nextOf(id string) time.Time {
 
 // health is what /healthz reports: ok while the store is readable.
 func (a *app) health(s *scheduler) (web.Health, bool) {
-	h := web.Health{Status: "ok", Version: version, Store: "ok"}
+	h := web.Health{Status: "ok", Version: buildVersion(), Store: "ok"}
 	if err := a.db.Check(); err != nil {
 		h.Status, h.Store = "unavailable", err.Error()
 		return h, false
