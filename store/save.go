@@ -117,7 +117,14 @@ func putObservation(tx *bolt.Tx, source string, obs ospofeed.Item, touched map[s
 	obs.FirstSeen, obs.Updated, obs.Version = time.Time{}, time.Time{}, 0
 	b := tx.Bucket(bucketObs)
 	k := key([]byte(obs.ID), []byte(source))
-	if raw := b.Get(k); raw != nil {
+	raw := b.Get(k)
+	if raw != nil {
+		// Fast path of a re-crawl: the same observation as stored.
+		if v, err := json.Marshal(toV1(obs)); err == nil && bytes.Equal(raw, v) {
+			return nil
+		}
+	}
+	if raw != nil {
 		oldV, err := decodeItem(raw)
 		if err != nil {
 			return fmt.Errorf("decode stored observation: %w", err)
@@ -137,7 +144,7 @@ func putObservation(tx *bolt.Tx, source string, obs ospofeed.Item, touched map[s
 	if err != nil {
 		return err
 	}
-	if raw := b.Get(k); raw != nil && bytes.Equal(raw, v) {
+	if raw != nil && bytes.Equal(raw, v) {
 		// Seen exactly so before: the item and its memberships already
 		// reflect it (the common case of a re-crawl).
 		return nil
