@@ -485,8 +485,8 @@ func TestAssetID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := AssetID(tt.in); got != tt.want {
-				t.Errorf("AssetID(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := ospofeed.AssetID(tt.in); got != tt.want {
+				t.Errorf("ospofeed.AssetID(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -500,11 +500,11 @@ func TestAssetURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := AssetURL(tt.in); got != tt.want {
-				t.Errorf("AssetURL(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := ospofeed.AssetURL(tt.in); got != tt.want {
+				t.Errorf("ospofeed.AssetURL(%q) = %q; want %q", tt.in, got, tt.want)
 			}
-			if got := AssetID(AssetURL(tt.in)); got != tt.in {
-				t.Errorf("AssetID(AssetURL(%q)) = %q; want %q", tt.in, got, tt.in)
+			if got := ospofeed.AssetID(ospofeed.AssetURL(tt.in)); got != tt.in {
+				t.Errorf("ospofeed.AssetID(ospofeed.AssetURL(%q)) = %q; want %q", tt.in, got, tt.in)
 			}
 		})
 	}
@@ -670,7 +670,7 @@ func TestHostileSchedulePages(t *testing.T) {
 				return
 			}
 			for _, c := range cards {
-				if AssetID(AssetURL(c.AssetID)) != c.AssetID {
+				if ospofeed.AssetID(ospofeed.AssetURL(c.AssetID)) != c.AssetID {
 					t.Errorf("card asset id %q is not one", c.AssetID)
 				}
 				for _, s := range []string{c.Title, c.Category, c.Thumb} {

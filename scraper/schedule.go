@@ -46,7 +46,7 @@ func ParseSchedule(pageURL string, body []byte) ([]Card, []string, error) {
 	var warnings []string
 	doc.Find(".un3-card-row-video").Each(func(i int, s *goquery.Selection) {
 		link := s.Find(`a[href*="/asset/"]`).First()
-		aid := AssetID(resolve(base, link.AttrOr("href", "")))
+		aid := ospofeed.AssetID(resolve(base, link.AttrOr("href", "")))
 		if aid == "" {
 			warnings = append(warnings, fmt.Sprintf("%s: card %d has no asset link", pageURL, i+1))
 			return
@@ -199,7 +199,7 @@ func scheduleDay(ctx context.Context, env *Env, u string, ev ospofeed.Item) ([]o
 		if !matches(c.Title, ev.Keywords) {
 			continue
 		}
-		id := AssetURL(c.AssetID)
+		id := ospofeed.AssetURL(c.AssetID)
 		it := ospofeed.Item{ID: id, Kind: ospofeed.KindRecording, URL: id, Title: c.Title,
 			Start: c.Start, Duration: c.Duration, Live: c.Live, Thumbnail: c.Thumb,
 			KalturaID: entryIDOf(c.AssetID), Events: []string{ev.ID}, Authority: ospofeed.AuthoritySchedule}

@@ -81,11 +81,11 @@ func ParseEventPage(pageURL string, body []byte) (EventPage, []string, error) {
 	var recs []ospofeed.Item
 	seen := map[string]int{}
 	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		aid := AssetID(resolve(base, a.AttrOr("href", "")))
+		aid := ospofeed.AssetID(resolve(base, a.AttrOr("href", "")))
 		if aid == "" {
 			return
 		}
-		rid := AssetURL(aid)
+		rid := ospofeed.AssetURL(aid)
 		title := linkTitle(a)
 		if i, dup := seen[rid]; dup {
 			if recs[i].Title == "" {

@@ -21,28 +21,10 @@ import (
 var webTVHosts = []string{"webtv.un.org", "media.un.org"}
 
 var (
-	assetLinkRE = regexp.MustCompile(`^https?://(webtv|media)\.un\.org/(ar|zh|en|fr|ru|es)/asset/([a-z0-9]+)/([a-z0-9]+)/?(?:[?#].*)?$`)
-	partnerRE   = regexp.MustCompile(`partnerId:\s*(\d+)`)
-	entryRE     = regexp.MustCompile(`const\s+kentryID\s*=\s*["'](\w+)["']`)
-	durationRE  = regexp.MustCompile(`^(\d{1,3}):([0-5]\d):([0-5]\d)$`)
+	partnerRE  = regexp.MustCompile(`partnerId:\s*(\d+)`)
+	entryRE    = regexp.MustCompile(`const\s+kentryID\s*=\s*["'](\w+)["']`)
+	durationRE = regexp.MustCompile(`^(\d{1,3}):([0-5]\d):([0-5]\d)$`)
 )
-
-// AssetID returns the asset id of a UN Web TV asset URL, in any language
-// and on either host, or "".
-func AssetID(u string) string {
-	m := assetLinkRE.FindStringSubmatch(strings.TrimSpace(u))
-	if m == nil || len(m[4]) < 4 {
-		return ""
-	}
-	return m[4]
-}
-
-// AssetURL is the canonical URL, and the identity, of a UN Web TV asset:
-// the /en/ form on webtv.un.org, whatever language or host was linked. The
-// path prefix is recomputed from the id (its first three characters).
-func AssetURL(id string) string {
-	return "https://webtv.un.org/en/asset/" + id[:3] + "/" + id
-}
 
 // entryIDOf derives the Kaltura entry id from an asset id: "k1o7stmi6p" ->
 // "1_o7stmi6p". The result can be an alias of the canonical entry.
@@ -73,7 +55,7 @@ func parseHMS(s string) (time.Duration, bool) {
 // links). A live stream or b-roll without a metadata block legitimately
 // gives only a title and the player's entry id; it is marked Live.
 func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
-	id := AssetID(pageURL)
+	id := ospofeed.AssetID(pageURL)
 	if id == "" {
 		return ospofeed.Item{}, nil, fmt.Errorf("parse %s: not a UN Web TV asset URL", pageURL)
 	}
@@ -83,7 +65,7 @@ func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 	}
 	base, _ := url.Parse(pageURL)
 	var warnings []string
-	it := ospofeed.Item{ID: AssetURL(id), Kind: ospofeed.KindRecording, URL: AssetURL(id), Authority: ospofeed.AuthorityPage}
+	it := ospofeed.Item{ID: ospofeed.AssetURL(id), Kind: ospofeed.KindRecording, URL: ospofeed.AssetURL(id), Authority: ospofeed.AuthorityPage}
 	art := doc.Find("article.media-asset").First()
 	field := func(name string) *goquery.Selection { return art.Find(".media-asset__field-" + name) }
 
