@@ -34,6 +34,9 @@ type CrawlResult struct {
 	Err error
 	// Expect is what a healthy crawl of the source finds.
 	Expect Expect
+	// Interrupted: the process was stopped during the crawl (SIGTERM);
+	// what it found is kept, the source's health is left as it was.
+	Interrupted bool
 }
 
 // FillFrom sets every empty field of it from o: the merge rule by which an

@@ -15,6 +15,9 @@ type Expect struct {
 	// Required fields every item the crawl finds must have: any of title,
 	// url, date, summary, duration, thumbnail.
 	Required []string `json:"required,omitempty"`
+	// Volatile: the number of items may fall, even to none, without
+	// anything being wrong (a feed filtered by keywords).
+	Volatile bool `json:"volatile,omitempty"`
 }
 
 // RequiredFields are the names Expect.Required accepts.
@@ -40,24 +43,32 @@ func hasField(it Item, field string) bool {
 }
 
 // Evaluate decides the status of a source after a crawl, from what the
-// crawl found and what the last crawl that answered found (lastFound):
+// crawl found and what the last healthy crawl found (lastFound):
 //
+//   - interrupted: the process was stopped during the crawl (not the
+//     source's fault: the source's status does not change);
 //   - failed: the crawl's error (network, HTTP, parse);
-//   - degraded: it answered but found nothing where it found items before,
-//     fewer items than expected, or items without a required field;
+//   - degraded: it answered but found nothing, or less than half, where it
+//     found items before, fewer items than expected, or items without a
+//     required field;
 //   - empty: it answered and lists nothing, as before (a valid empty feed);
 //   - ok: otherwise.
 //
 // Withdrawn recordings are not held against a source: they legitimately
 // lose their fields.
 func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
+	if res.Interrupted {
+		return StatusInterrupted, "stopped during the crawl"
+	}
 	if res.Err != nil {
 		return StatusFailed, res.Err.Error()
 	}
 	found := res.Found()
 	switch {
-	case found == 0 && lastFound > 0:
-		return StatusDegraded, fmt.Sprintf("found no items; the last crawl found %d", lastFound)
+	case found == 0 && lastFound > 0 && !exp.Volatile:
+		return StatusDegraded, fmt.Sprintf("found no items; the last healthy crawl found %d", lastFound)
+	case lastFound >= 4 && found*2 < lastFound && !exp.Volatile:
+		return StatusDegraded, fmt.Sprintf("found %d items; the last healthy crawl found %d", found, lastFound)
 	case found == 0 && exp.MinItems == 0:
 		return StatusEmpty, "the source lists nothing"
 	case found < exp.MinItems:

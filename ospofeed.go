@@ -242,6 +242,9 @@ const (
 	StatusDegraded Status = "degraded"
 	// StatusFailed: a network, HTTP or parse error.
 	StatusFailed Status = "failed"
+	// StatusInterrupted marks a crawl log whose crawl the process's
+	// shutdown cut short; a source's status never becomes it.
+	StatusInterrupted Status = "interrupted"
 )
 
 // Healthy reports whether a status means the source works as expected.

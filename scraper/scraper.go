@@ -160,10 +160,14 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 	if src.Expect != nil {
 		res.Expect = *src.Expect
 	}
+	if src.Kind == "feed" && len(src.Keywords) > 0 {
+		res.Expect.Volatile = true // a filtered feed may legitimately match nothing
+	}
 	if !ok {
 		res.Err, res.End = fmt.Errorf("source %s: unknown kind %q", src.ID, src.Kind), opt.Now().UTC()
 		return res
 	}
+	parent := ctx
 	if cfg.Crawl.RunTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.Crawl.RunTimeout)
@@ -182,6 +186,8 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 	if err := kind.crawl(ctx, env); err != nil {
 		res.Err = fmt.Errorf("source %s: %w", src.ID, err)
 	}
+	// Cancelled from outside (a shutdown), not by the run's own deadline.
+	res.Interrupted = res.Err != nil && errors.Is(parent.Err(), context.Canceled)
 	return res
 }
 

@@ -21,7 +21,8 @@
 //	bysource/
 //	    <source id> 0x00 <item id> -> empty: which items a source reported
 //	members/
-//	    <event id> 0x00 <recording id> -> empty: recordings of events, from either side
+//	    e 0x00 <event id> 0x00 <recording id> -> empty: an event's recordings, from either side
+//	    r 0x00 <recording id> 0x00 <event id> -> empty: the same, indexed by recording
 //	history/
 //	    <item id> 0x00 <version>   -> itemV1 JSON: every earlier version (the newest 50 kept)
 //	pages/

@@ -15,20 +15,58 @@ import (
 // Items returns every current item, sorted by id.
 func (db *DB) Items() ([]ospofeed.Item, error) {
 	var out []ospofeed.Item
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
-			it, err := decodeItem(v)
-			if err != nil {
-				return fmt.Errorf("decode item %q: %w", k, err)
-			}
-			out = append(out, it.item())
-			return nil
-		})
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = itemsTx(tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: list items: %w", err)
 	}
 	return out, nil
+}
+
+func itemsTx(tx *bolt.Tx) ([]ospofeed.Item, error) {
+	var out []ospofeed.Item
+	err := tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+		it, err := decodeItem(v)
+		if err != nil {
+			return fmt.Errorf("decode item %q: %w", k, err)
+		}
+		out = append(out, it.item())
+		return nil
+	})
+	return out, err
+}
+
+// Contents is everything a rendering reads, from one consistent view.
+type Contents struct {
+	Items   []ospofeed.Item
+	States  map[string]ospofeed.SourceState
+	Changes []ospofeed.StatusChange // newest first
+	Created time.Time
+}
+
+// Load reads the items, the sources' health and the latest status changes
+// in one transaction, so that a rendering never mixes two crawls.
+func (db *DB) Load(changes int) (Contents, error) {
+	var c Contents
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		if c.Items, err = itemsTx(tx); err != nil {
+			return err
+		}
+		if c.States, err = statesTx(tx); err != nil {
+			return err
+		}
+		if c.Changes, err = changesTx(tx, changes); err != nil {
+			return err
+		}
+		c.Created = createdTx(tx)
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("store: load: %w", err)
+	}
+	return c, nil
 }
 
 // Item returns the current version of one item.
@@ -116,25 +154,32 @@ func (db *DB) Page(source, url string) (ospofeed.Page, bool, error) {
 // SourceStates returns the health of every source that has been crawled,
 // by source id.
 func (db *DB) SourceStates() (map[string]ospofeed.SourceState, error) {
-	out := map[string]ospofeed.SourceState{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
-			var s sourceV1
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("decode state of source %s: %w", k, err)
-			}
-			out[string(k)] = ospofeed.SourceState{
-				ID: string(k), Status: ospofeed.Status(s.Status), StatusSince: s.StatusSince,
-				LastCrawl: s.LastCrawl, LastSuccess: s.LastSuccess, LastError: s.LastError,
-				Failures: s.Failures, Items: s.Items, LastFound: s.LastFound, Reason: s.Reason,
-			}
-			return nil
-		})
+	var out map[string]ospofeed.SourceState
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = statesTx(tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: source states: %w", err)
 	}
 	return out, nil
+}
+
+func statesTx(tx *bolt.Tx) (map[string]ospofeed.SourceState, error) {
+	out := map[string]ospofeed.SourceState{}
+	err := tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
+		var s sourceV1
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("decode state of source %s: %w", k, err)
+		}
+		out[string(k)] = ospofeed.SourceState{
+			ID: string(k), Status: ospofeed.Status(s.Status), StatusSince: s.StatusSince,
+			LastCrawl: s.LastCrawl, LastSuccess: s.LastSuccess, LastError: s.LastError,
+			Failures: s.Failures, Items: s.Items, LastFound: s.LastFound, Reason: s.Reason,
+		}
+		return nil
+	})
+	return out, err
 }
 
 // CrawlLogs returns up to limit crawl logs of a source, newest first.
@@ -166,24 +211,30 @@ func (db *DB) CrawlLogs(source string, limit int) ([]ospofeed.CrawlLog, error) {
 // first.
 func (db *DB) StatusChanges(limit int) ([]ospofeed.StatusChange, error) {
 	var out []ospofeed.StatusChange
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketStatus).Cursor()
-		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
-			if len(k) < 9 {
-				continue
-			}
-			var s statusV1
-			if err := json.Unmarshal(v, &s); err != nil {
-				return err
-			}
-			out = append(out, ospofeed.StatusChange{Source: string(k[9:]),
-				Time: time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC(),
-				From: ospofeed.Status(s.From), To: ospofeed.Status(s.To), Reason: s.Reason})
-		}
-		return nil
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = changesTx(tx, limit)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: status changes: %w", err)
+	}
+	return out, nil
+}
+
+func changesTx(tx *bolt.Tx, limit int) ([]ospofeed.StatusChange, error) {
+	var out []ospofeed.StatusChange
+	c := tx.Bucket(bucketStatus).Cursor()
+	for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+		if len(k) < 9 {
+			continue
+		}
+		var s statusV1
+		if err := json.Unmarshal(v, &s); err != nil {
+			return nil, err
+		}
+		out = append(out, ospofeed.StatusChange{Source: string(k[9:]),
+			Time: time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC(),
+			From: ospofeed.Status(s.From), To: ospofeed.Status(s.To), Reason: s.Reason})
 	}
 	return out, nil
 }

@@ -335,13 +335,21 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 	}
 	status, reason := ospofeed.Evaluate(res, res.Expect, st.LastFound)
 	log.Status, log.Reason = status, reason
+	if status == ospofeed.StatusInterrupted {
+		return nil // not the source's doing: its health stays as it was
+	}
 	st.LastCrawl = log.End
-	if status == ospofeed.StatusFailed {
+	switch status {
+	case ospofeed.StatusFailed:
 		st.LastError = log.Error
 		st.Failures++
-	} else {
-		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
+	case ospofeed.StatusOK:
 		st.LastFound = res.Found()
+		fallthrough
+	default:
+		// Degraded and empty crawls answered: they are successes for
+		// backoff, but what they found is not the yardstick for the next.
+		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
 	}
 	if string(status) != st.Status {
 		change, _ := json.Marshal(statusV1{From: st.Status, To: string(status), Reason: reason})

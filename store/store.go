@@ -78,12 +78,17 @@ func (db *DB) Path() string { return db.path }
 // that have no items yet.
 func (db *DB) Created() time.Time {
 	var t time.Time
-	_ = db.bolt.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bucketMeta); b != nil {
-			t, _ = time.Parse(time.RFC3339Nano, string(b.Get(keyCreated)))
-		}
-		return nil
-	})
+	_ = db.bolt.View(func(tx *bolt.Tx) error { t = createdTx(tx); return nil })
+	return t
+}
+
+// createdTx reads the creation time; a database without one (never the
+// case after migration 1) reads as the zero time.
+func createdTx(tx *bolt.Tx) time.Time {
+	var t time.Time
+	if b := tx.Bucket(bucketMeta); b != nil {
+		t, _ = time.Parse(time.RFC3339Nano, string(b.Get(keyCreated)))
+	}
 	return t
 }
 

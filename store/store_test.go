@@ -312,3 +312,51 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatalf("Items after reopen = %d, %v", len(items), err)
 	}
 }
+
+func TestHealthAcrossCrawls(t *testing.T) {
+	db, c := openTest(t)
+	four := []ospofeed.Item{event(), recording(rec1, "A"), recording(rec2, "B"),
+		recording("https://webtv.un.org/en/asset/k1q/k1qmxhno3c", "C")}
+	steps := []struct {
+		name  string
+		res   ospofeed.CrawlResult
+		want  ospofeed.Status
+		fails int
+	}{
+		{"healthy", crawl("src", c, four...), ospofeed.StatusOK, 0},
+		{"redesign: nothing found", crawl("src", c), ospofeed.StatusDegraded, 0},
+		{"still broken: still degraded, not empty", crawl("src", c), ospofeed.StatusDegraded, 0},
+		{"half the items lost", crawl("src", c, four[0]), ospofeed.StatusDegraded, 0},
+		{"interrupted by a shutdown: no change", func() ospofeed.CrawlResult {
+			r := crawl("src", c)
+			r.Err, r.Interrupted = errors.New("context canceled"), true
+			return r
+		}(), ospofeed.StatusDegraded, 0},
+		{"mended", crawl("src", c, four...), ospofeed.StatusOK, 0},
+		{"fails", func() ospofeed.CrawlResult { r := crawl("src", c); r.Err = errors.New("HTTP 503"); return r }(), ospofeed.StatusFailed, 1},
+	}
+	for _, s := range steps {
+		c.add(time.Hour)
+		s.res.Start, s.res.End = c.now(), c.now()
+		s.res.Expect = ospofeed.Expect{MinItems: 1}
+		log := mustSave(t, db, s.res)
+		st, _ := db.SourceStates()
+		if got := st["src"]; got.Status != s.want || got.Failures != s.fails {
+			t.Fatalf("%s: state = %s (%d failures), log %s %q; want %s", s.name, got.Status, got.Failures, log.Status, log.Reason, s.want)
+		}
+	}
+	changes, err := db.StatusChanges(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seq []string
+	for i := len(changes) - 1; i >= 0; i-- {
+		seq = append(seq, string(changes[i].To))
+	}
+	if got := strings.Join(seq, ","); got != "ok,degraded,ok,failed" {
+		t.Errorf("status changes = %s; want ok,degraded,ok,failed", got)
+	}
+	if items, _ := db.Items(); len(items) != 4 {
+		t.Errorf("items after degraded crawls = %d; want the 4 found first", len(items))
+	}
+}

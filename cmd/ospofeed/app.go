@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ospofeed/ospofeed"
@@ -31,6 +33,10 @@ type app struct {
 	metrics *metrics
 
 	crawlMu sync.Mutex // one crawl at a time: politeness across sources sharing hosts
+	// stopping is set when serve shuts down: crawls queued behind the
+	// running one do not start.
+	stopping atomic.Bool
+	renderMu sync.Mutex // renders read and publish in order: the last stored is the newest
 }
 
 // openApp loads the configuration, runs check on it (nil: none), and only
@@ -56,11 +62,28 @@ func openApp(c *common, e env, readOnly bool, check func(*config.Config) error) 
 	return &app{cfg: cfg, db: db, log: log, now: time.Now, metrics: newMetrics()}, nil
 }
 
+// openConfigOnly is openApp without a database, for commands that can say
+// something useful before the first crawl.
+func openConfigOnly(c *common, e env) (*app, error) {
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, now: time.Now, metrics: newMetrics()}, nil
+}
+
 // crawlSource crawls one source and saves what it found. The crawl's
 // failure is in the returned log, not the error; the error is the store's.
 func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.CrawlLog, error) {
 	a.crawlMu.Lock()
 	defer a.crawlMu.Unlock()
+	if a.stopping.Load() {
+		return ospofeed.CrawlLog{Source: src.ID, Status: ospofeed.StatusInterrupted}, errStopping
+	}
 	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: buildVersion(), Now: a.now})
 	log, err := a.db.SaveCrawl(res)
 	if err != nil {
@@ -75,6 +98,8 @@ func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.Cr
 		a.log.Warn("crawl warning", "source_id", src.ID, "warning", w)
 	}
 	switch log.Status {
+	case ospofeed.StatusInterrupted:
+		a.log.Warn("crawl interrupted by the shutdown; what it found is saved", attrs...)
 	case ospofeed.StatusFailed:
 		a.log.Error("crawl failed", append(attrs, "error", log.Error)...)
 	case ospofeed.StatusDegraded:
@@ -84,6 +109,9 @@ func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.Cr
 	}
 	return log, nil
 }
+
+// errStopping: the crawl did not start because the process is stopping.
+var errStopping = errors.New("not started: shutting down")
 
 // ordered returns the sources in crawl order: those that others read from
 // the store (the events) before those that read them (the schedule).
@@ -104,26 +132,18 @@ func stage(s ospofeed.Source) int {
 
 // snapshot reads everything a rendering needs.
 func (a *app) snapshot() (web.Snapshot, error) {
-	items, err := a.db.Items()
-	if err != nil {
-		return web.Snapshot{}, err
-	}
-	states, err := a.db.SourceStates()
-	if err != nil {
-		return web.Snapshot{}, err
-	}
-	changes, err := a.db.StatusChanges(200)
+	c, err := a.db.Load(200)
 	if err != nil {
 		return web.Snapshot{}, err
 	}
 	snap := web.Snapshot{
-		Changes: changes,
+		Changes: c.Changes,
 		Info: web.Info{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description,
 			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: buildVersion()},
-		Items: items, Created: a.db.Created(), Today: a.now().UTC(),
+		Items: c.Items, Created: c.Created, Today: a.now().UTC(),
 	}
 	for _, src := range a.cfg.Sources {
-		st, ok := states[src.ID]
+		st, ok := c.States[src.ID]
 		if !ok {
 			st = ospofeed.SourceState{ID: src.ID, Status: ospofeed.StatusNew}
 		}

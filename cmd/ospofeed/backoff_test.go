@@ -9,7 +9,8 @@ import (
 
 func TestBackingOff(t *testing.T) {
 	src := ospofeed.Source{ID: "s", Schedule: "0 */6 * * *"} // every 6 h
-	last := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC)
+	// The crawl ended a little after its scheduled start, as crawls do.
+	last := time.Date(2026, 6, 1, 6, 0, 40, 0, time.UTC)
 	tests := []struct {
 		name     string
 		status   ospofeed.Status
@@ -20,10 +21,11 @@ func TestBackingOff(t *testing.T) {
 		{"healthy source never waits", ospofeed.StatusOK, 0, time.Minute, false},
 		{"degraded source is not failing", ospofeed.StatusDegraded, 0, time.Minute, false},
 		{"first failure: next run as scheduled", ospofeed.StatusFailed, 1, 6 * time.Hour, false},
-		{"second failure: skips the next run", ospofeed.StatusFailed, 2, 6 * time.Hour, true},
-		{"second failure: back after 12 h", ospofeed.StatusFailed, 2, 12 * time.Hour, false},
-		{"fourth failure: 48 h", ospofeed.StatusFailed, 4, 47 * time.Hour, true},
-		{"many failures: a week at most", ospofeed.StatusFailed, 30, 7*24*time.Hour + time.Minute, false},
+		{"second failure: skips the next run", ospofeed.StatusFailed, 2, 6*time.Hour - 40*time.Second, true},
+		{"second failure: back at the run 12 h later", ospofeed.StatusFailed, 2, 12*time.Hour - 40*time.Second, false},
+		{"fourth failure: skips the run at 42 h", ospofeed.StatusFailed, 4, 42*time.Hour - 40*time.Second, true},
+		{"fourth failure: back at 48 h", ospofeed.StatusFailed, 4, 48*time.Hour - 40*time.Second, false},
+		{"many failures: a week at most", ospofeed.StatusFailed, 30, 7*24*time.Hour - 40*time.Second, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,10 @@ func newMetrics() *metrics {
 func (m *metrics) crawled(l ospofeed.CrawlLog) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if l.Status == ospofeed.StatusInterrupted {
+		m.crawls[[2]string{l.Source, string(l.Status)}]++
+		return
+	}
 	result := string(l.Status)
 	up := 1
 	if !l.Status.Healthy() {
@@ -40,6 +44,23 @@ func (m *metrics) crawled(l ospofeed.CrawlLog) {
 	m.crawls[[2]string{l.Source, result}]++
 	m.lastUp[l.Source] = up
 	m.newItems[l.Source] += l.New
+}
+
+// fromStates seeds the per-source gauges from the stored health, so that a
+// restarted process reports every source before it crawls it again.
+func (m *metrics) fromStates(states map[string]ospofeed.SourceState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, st := range states {
+		up := 0
+		if st.Status.Healthy() {
+			up = 1
+		}
+		m.lastUp[id] = up
+		if !st.LastSuccess.IsZero() {
+			m.lastSuccess[id] = float64(st.LastSuccess.UnixMilli()) / 1000
+		}
+	}
 }
 
 func (m *metrics) items(items []ospofeed.Item) {

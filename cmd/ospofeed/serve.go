@@ -37,6 +37,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer a.db.Close()
 
+	if states, err := a.db.SourceStates(); err == nil {
+		a.metrics.fromStates(states) // alerts work from the first scrape, not the first crawl
+	}
 	var holder web.Holder
 	if site, err := a.render(); err != nil {
 		a.log.Error("render failed", "error", err)
@@ -81,6 +84,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down", "grace", *grace)
+	a.stopping.Store(true)
 	graceCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
 	if !sched.stop(graceCtx) {
@@ -180,15 +184,24 @@ func (s *scheduler) crawl(ctx context.Context, src ospofeed.Source) {
 	if ctx.Err() != nil {
 		return
 	}
-	if st, err := s.a.db.SourceStates(); err == nil {
-		if until, wait := backingOff(src, st[src.ID], s.a.now()); wait {
-			s.a.log.Info("backing off", "source_id", src.ID, "failures", st[src.ID].Failures, "until", until.UTC())
-			return
-		}
+	if st, err := s.a.db.SourceStates(); err != nil {
+		s.a.log.Error("reading source states for backoff", "source_id", src.ID, "error", err)
+	} else if until, wait := backingOff(src, st[src.ID], s.a.now()); wait {
+		s.a.log.Info("backing off", "source_id", src.ID, "failures", st[src.ID].Failures, "until", until.UTC())
+		return
 	}
 	if _, err := s.a.crawlSource(ctx, src); err != nil {
 		return
 	}
+	s.publish()
+}
+
+// publish renders the site anew and serves it. Renders are serialized, and
+// each reads the store after the crawl before it was saved, so the site
+// served last is never older than one served before.
+func (s *scheduler) publish() {
+	s.a.renderMu.Lock()
+	defer s.a.renderMu.Unlock()
 	site, err := s.a.render()
 	if err != nil {
 		s.a.log.Error("render failed", "error", err)
@@ -203,7 +216,15 @@ func backingOff(src ospofeed.Source, st ospofeed.SourceState, now time.Time) (ti
 	if st.Status != ospofeed.StatusFailed {
 		return time.Time{}, false
 	}
-	until := st.LastCrawl.Add(ospofeed.Backoff(config.Interval(src), st.Failures))
+	// Scheduled runs fire on the minute while LastCrawl is when a crawl
+	// ended: half an interval of slack keeps the run that is due from
+	// being skipped for being a few seconds early.
+	interval := config.Interval(src)
+	b := ospofeed.Backoff(interval, st.Failures)
+	if b == 0 {
+		return time.Time{}, false
+	}
+	until := st.LastCrawl.Add(b - interval/2)
 	return until, now.Before(until)
 }
 

@@ -145,7 +145,9 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("recording %q out of page order", w.title)
 		}
 		last = j
-		if !strings.Contains(section[j:], `datetime="`+w.date+`"`) || !strings.Contains(section[j:], w.duration) {
+		li := section[j:]
+		li = li[:strings.Index(li, "</li>")] // this recording's line only
+		if !strings.Contains(li, `datetime="`+w.date+`"`) || !strings.Contains(li, w.duration) {
 			t.Errorf("recording %q lacks date %s or duration %s", w.title, w.date, w.duration)
 		}
 	}

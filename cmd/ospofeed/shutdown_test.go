@@ -33,7 +33,9 @@ func TestSIGTERMDuringACrawl(t *testing.T) {
 		wantStatus string
 		wantError  string
 	}{
-		{"grace too short: the crawl is cancelled and recorded", "50ms", "failed", "canceled"},
+		// Not the source's fault: its health stays as it was (never
+		// crawled), and the crawl log says it was interrupted.
+		{"grace too short: the crawl is cancelled, the source's health untouched", "50ms", "new", ""},
 		{"grace long enough: the crawl finishes", "20s", "ok", ""},
 	}
 	for _, tt := range tests {
@@ -61,8 +63,19 @@ func TestSIGTERMDuringACrawl(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := st["slow"]; string(got.Status) != tt.wantStatus || !strings.Contains(got.LastError, tt.wantError) {
+			got, ok := st["slow"]
+			if !ok {
+				got.Status = "new"
+			}
+			if string(got.Status) != tt.wantStatus || !strings.Contains(got.LastError, tt.wantError) {
 				t.Errorf("source state after shutdown = %+v; want %s\n%s", got, tt.wantStatus, s.stderr.String())
+			}
+			logs, err := d.CrawlLogs("slow", 1)
+			if err != nil || len(logs) != 1 {
+				t.Fatalf("crawl logs = %v, %v; want the crawl recorded", logs, err)
+			}
+			if want := map[string]string{"new": "interrupted", "ok": "ok"}[tt.wantStatus]; string(logs[0].Status) != want {
+				t.Errorf("crawl log status = %s; want %s", logs[0].Status, want)
 			}
 		})
 	}

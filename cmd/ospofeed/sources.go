@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"text/tabwriter"
 	"time"
 
@@ -12,23 +13,31 @@ import (
 )
 
 func cmdSources(ctx context.Context, e env, args []string) error {
-	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
+	flags := flag.NewFlagSet("sources", flag.ContinueOnError)
 	var c common
-	c.register(fs, e, "warn")
-	if err := parse(fs, e, args); err != nil {
+	c.register(flags, e, "warn")
+	if err := parse(flags, e, args); err != nil {
 		if errors.Is(err, errHelp) {
 			return nil
 		}
 		return err
 	}
-	a, err := openApp(&c, e, false, nil)
-	if err != nil {
+	// Read only: listing the sources never creates or migrates a database.
+	a, err := openApp(&c, e, true, nil)
+	states := map[string]ospofeed.SourceState{}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(e.stderr, "no database at %s yet: no source has been crawled\n", c.db)
+		if a, err = openConfigOnly(&c, e); err != nil {
+			return err
+		}
+	case err != nil:
 		return err
-	}
-	defer a.db.Close()
-	states, err := a.db.SourceStates()
-	if err != nil {
-		return err
+	default:
+		defer a.db.Close()
+		if states, err = a.db.SourceStates(); err != nil {
+			return err
+		}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tSCHEDULE\tSTATUS\tLAST CRAWL\tLAST SUCCESS\tITEMS\tLAST ERROR / REASON")
