@@ -44,9 +44,6 @@ func ParseFeed(src ospofeed.Source, feedURL string, body []byte) ([]ospofeed.Ite
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse feed %s: %s", feedURL, locate(err, body))
 	}
-	if l := resolve(base, f.Link); l != "" && f.FeedType == "json" {
-		_ = l // JSON Feed item URLs are absolute by the spec
-	}
 	policy := sanitizer()
 	var items []ospofeed.Item
 	var warnings []string

@@ -88,16 +88,32 @@ func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allow
 	var f *Fetcher
 	robots := func(ctx context.Context, u *url.URL) error { return f.allowedByRobots(ctx, u) }
 	client := newClient(transportConfig{crawl: crawl, allowedHosts: hosts, userAgent: userAgent, robots: robots}, limits)
-	c := colly.NewCollector()
-	// NewCollector reads COLLY_* variables; every setting that matters is
-	// set here, after it, so the environment cannot change them.
+	// colly.NewCollector is Init followed by parseSettingsFromEnv, which
+	// applies COLLY_* variables: COLLY_CACHE_DIR would answer conditional
+	// GETs from disk, COLLY_MAX_REQUESTS stop the run, and so on. Init
+	// alone reads no environment; every setting parseSettingsFromEnv knows
+	// (ALLOWED_DOMAINS, CACHE_DIR, DETECT_CHARSET, DISABLE_COOKIES,
+	// DISALLOWED_DOMAINS, FOLLOW_REDIRECTS, IGNORE_ROBOTSTXT,
+	// MAX_BODY_SIZE, MAX_DEPTH, MAX_REQUESTS, PARSE_HTTP_ERROR_RESPONSE,
+	// TRACE_HTTP, USER_AGENT) is set below all the same.
+	c := &colly.Collector{}
+	c.Init()
 	c.UserAgent = userAgent
 	c.AllowURLRevisit = true        // our own retries and conditional GETs revisit
 	c.IgnoreRobotsTxt = true        // robots.txt is read below, with Crawl-delay, which colly ignores
 	c.MaxBodySize = 0               // capped in the transport, after decompression, as an error
 	c.ParseHTTPErrorResponse = true // every status reaches OnResponse; 304 is not an error
 	c.MaxDepth = 0
+	c.MaxRequests = 0
+	c.CacheDir = "" // never answer from disk
+	// Hosts are checked on redirects, by the client's CheckRedirect.
+	c.AllowedDomains, c.DisallowedDomains = nil, nil
+	c.URLFilters, c.DisallowedURLFilters = nil, nil
+	c.CheckHead = false
+	c.TraceHTTP = false
 	c.Async = false
+	// Before SetClient: it sets the CheckRedirect of the client it replaces.
+	c.SetRedirectHandler(nil)
 	// colly converts a body whose Content-Type names a charset; without
 	// one it would guess with chardet, which confuses Latin-1 with other
 	// charsets. decodeBody reads the page's own declaration instead.
@@ -279,8 +295,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // allowedByRobots reads the host's robots.txt once per run (applying its
 // Crawl-delay to the host's spacing) and tests the URL against it.
-// robots.txt answering 4xx allows everything; 5xx or a network error
-// disallows the host for this run (RFC 9309 §2.3.1).
+// robots.txt answering 4xx, or redirecting where the fetcher may not
+// follow, allows everything; 5xx or a network error disallows the host for
+// this run (RFC 9309 §2.3.1).
 func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
 	if u.Path == "/robots.txt" {
 		return nil
@@ -330,6 +347,13 @@ func (f *Fetcher) fetchRobots(ctx context.Context, origin, host string) (*robots
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+	}
+	if errors.Is(err, ErrRedirectRefused) {
+		// Redirects that do not lead to a robots.txt we may read (another
+		// host, scheme, or too many): "unavailable", like a 4xx, which
+		// allows everything (RFC 9309 §2.3.1.2). Only an unreachable
+		// server disallows.
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("robots.txt of %s unreachable, not crawling it: %w", origin, err)

@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -606,6 +608,12 @@ func TestPublicAddr(t *testing.T) {
 		{"::", false},
 		{"224.0.0.1", false},
 		{"64:ff9b::a00:1", false},
+		{"fec0::1", false}, // site-local
+		{"feff::1", false},
+		{"240.0.0.1", false}, // reserved
+		{"254.1.2.3", false},
+		{"255.255.255.255", false}, // limited broadcast
+		{"::ffff:240.0.0.1", false},
 		{"8.8.8.8", true},
 		{"172.32.0.1", true},
 		{"2001:4860::8888", true},
@@ -678,4 +686,310 @@ func TestResponseURL(t *testing.T) {
 	if v := resp.Validators(); v.ETag != `"v1"` {
 		t.Errorf("Validators().ETag = %q; want %q", v.ETag, `"v1"`)
 	}
+}
+
+// TestCollyEnvIgnored: colly.NewCollector applies COLLY_* variables; none
+// of them may change what a fetcher does. Each hostile value is tried
+// alone, then all together, on the same scenario: robots.txt read once by
+// us, a page fetched whole, a conditional GET answered 304 by the server
+// (not from a cache), a redirect followed, always with our User-Agent.
+func TestCollyEnvIgnored(t *testing.T) {
+	ls := newLocalServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/old":
+			http.Redirect(w, r, "/new", http.StatusMovedPermanently)
+		case "/new":
+			fmt.Fprint(w, "<p>new</p>")
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	hostile := func(t *testing.T, site *fixture.Site) map[string]string {
+		return map[string]string{
+			"COLLY_ALLOWED_DOMAINS":           "nowhere.test",
+			"COLLY_CACHE_DIR":                 t.TempDir(),
+			"COLLY_DETECT_CHARSET":            "y",
+			"COLLY_DISABLE_COOKIES":           "y",
+			"COLLY_DISALLOWED_DOMAINS":        strings.Join(append(site.Hosts(), "moved.test"), ","),
+			"COLLY_FOLLOW_REDIRECTS":          "n",
+			"COLLY_IGNORE_ROBOTSTXT":          "n",
+			"COLLY_MAX_BODY_SIZE":             "10",
+			"COLLY_MAX_DEPTH":                 "1",
+			"COLLY_MAX_REQUESTS":              "1",
+			"COLLY_PARSE_HTTP_ERROR_RESPONSE": "n",
+			"COLLY_TRACE_HTTP":                "y",
+			"COLLY_USER_AGENT":                "evil",
+		}
+	}
+	names := slices.Sorted(maps.Keys(hostile(t, newSite(t))))
+	for _, name := range append(names, "all") {
+		t.Run(name, func(t *testing.T) {
+			site := newSite(t)
+			for k, v := range hostile(t, site) {
+				if name == "all" || k == name {
+					t.Setenv(k, v)
+				}
+			}
+			connect := site.ConnectTo()
+			connect["moved.test"] = ls.Addr()
+			f := newFetcher(t, testCrawl(connect))
+			ctx := context.Background()
+			const u = "https://scenarios.test/etag"
+			want, _, _ := site.Page(fixture.HostScenarios, "/etag")
+
+			first, err := f.Get(ctx, u, ospofeed.Page{URL: u})
+			if err != nil {
+				t.Fatalf("first Get(%s) = %v; want no error", u, err)
+			}
+			if string(first.Body) != want {
+				t.Errorf("first Get(%s) body = %d bytes; want the page's %d", u, len(first.Body), len(want))
+			}
+			second, err := f.Get(ctx, u, first.Validators())
+			if err != nil || !second.NotModified {
+				t.Fatalf("conditional Get(%s) = %+v, %v; want a 304", u, second, err)
+			}
+			reqs := requests(site, fixture.HostScenarios, "/etag")
+			if len(reqs) != 2 || reqs[1].Status != http.StatusNotModified {
+				t.Errorf("fixture got %d requests for /etag (%+v); want 2, the second answered 304", len(reqs), reqs)
+			}
+			if n := site.Count(fixture.HostScenarios, "/robots.txt"); n != 1 {
+				t.Errorf("robots.txt fetched %d times; want 1", n)
+			}
+			for _, r := range site.Requests() {
+				if r.UserAgent != testUA {
+					t.Errorf("%s %s%s: User-Agent = %q; want %q", r.Method, r.Host, r.Path, r.UserAgent, testUA)
+				}
+			}
+			moved, err := f.Get(ctx, "http://moved.test/old", ospofeed.Page{})
+			if err != nil || moved.URL != "http://moved.test/new" || string(moved.Body) != "<p>new</p>" {
+				t.Errorf("Get(http://moved.test/old) = %+v, %v; want /new, followed", moved, err)
+			}
+		})
+	}
+}
+
+// TestRetryAfterHoldsHost: a 429 with Retry-After pauses the whole host,
+// not only the request retried: a request queued for the same host (one
+// slot) or starting in another slot waits out the Retry-After too. It runs
+// alone: it measures spacing on the server side.
+func TestRetryAfterHoldsHost(t *testing.T) {
+	tests := []struct {
+		name     string
+		parallel int
+		delay    time.Duration // larger than the time to read the 429
+	}{
+		{"queued for the one slot", 1, 10 * time.Millisecond},
+		{"in another slot", 2, 300 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			tooMany := ""
+			ls := newLocalServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					http.NotFound(w, r)
+					return
+				}
+				mu.Lock()
+				first := tooMany == ""
+				if first {
+					tooMany = r.RequestURI
+				}
+				mu.Unlock()
+				if first {
+					w.Header().Set("Retry-After", "1")
+					http.Error(w, "slow down", http.StatusTooManyRequests)
+					return
+				}
+				fmt.Fprint(w, "<p>ok</p>")
+			})
+			crawl := testCrawl(map[string]string{"hold.test": ls.Addr()})
+			crawl.ParallelPerHost, crawl.DelayPerHost = tt.parallel, tt.delay
+			f := newFetcher(t, crawl)
+			getConcurrently(t, f, "http://hold.test/p", 2)
+
+			var pages []hit
+			for _, h := range ls.Hits() {
+				if h.URI != "/robots.txt" {
+					pages = append(pages, h)
+				}
+			}
+			if len(pages) != 3 || pages[0].URI != tooMany {
+				t.Fatalf("server got %+v; want the 429, then the other page and the retry", pages)
+			}
+			for _, h := range pages[1:] {
+				if gap := h.Start.Sub(pages[0].Start); gap < 900*time.Millisecond {
+					t.Errorf("%s started %v after the 429 to %s; want >= 1s (Retry-After: 1)", h.URI, gap, tooMany)
+				}
+			}
+		})
+	}
+}
+
+// TestCrawlDelayLowersCapacity: once a Crawl-delay has set a host to one
+// request at a time, no request starts while another is in flight, neither
+// one that was already waiting for a slot when robots.txt was read nor one
+// that came after.
+func TestCrawlDelayLowersCapacity(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		waitingBefore bool // the request waits before setDelay, else after
+	}{
+		{"waiting when robots.txt was read", true},
+		{"arriving after robots.txt was read", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			h := newHostLimits(2, 0)
+			var mu sync.Mutex
+			inFlight := 0
+			relA, errA := h.acquire(ctx, "h")
+			relB, errB := h.acquire(ctx, "h")
+			if errA != nil || errB != nil {
+				t.Fatal(errA, errB)
+			}
+			inFlight = 2
+			end := func(release func()) {
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				release()
+			}
+			var wg sync.WaitGroup
+			var others []int // in flight when the waiting requests started
+			start := func() {
+				wg.Go(func() {
+					release, err := h.acquire(ctx, "h")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					others = append(others, inFlight)
+					inFlight++
+					mu.Unlock()
+					time.Sleep(20 * time.Millisecond)
+					end(release)
+				})
+			}
+			if tt.waitingBefore {
+				start()
+				time.Sleep(50 * time.Millisecond) // let it queue
+			}
+			h.setDelay("h", time.Millisecond)
+			start()
+			time.Sleep(50 * time.Millisecond)
+			end(relA)
+			time.Sleep(50 * time.Millisecond)
+			end(relB)
+			wg.Wait()
+			for _, n := range others {
+				if n != 0 {
+					t.Errorf("a request started with %d others in flight after Crawl-delay; want 0 (all starts: %v)", n, others)
+				}
+			}
+		})
+	}
+}
+
+// TestRobotsRedirect: a robots.txt reached through allowed redirects is
+// applied; one behind a redirect the fetcher does not follow (to a host the
+// source does not allow, to another scheme, past the limit) is unavailable,
+// which allows everything, like a 4xx (RFC 9309 §2.3.1.2).
+func TestRobotsRedirect(t *testing.T) {
+	t.Parallel()
+	ls := newLocalServer(t, func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := strings.Cut(r.Host, ":")
+		switch {
+		case r.URL.Path != "/robots.txt":
+			fmt.Fprint(w, "<p>page</p>")
+		case host == "offsite.test":
+			http.Redirect(w, r, "http://elsewhere.test/robots.txt", http.StatusFound)
+		case host == "ftp.test":
+			http.Redirect(w, r, "ftp://ftp.test/robots.txt", http.StatusFound)
+		case host == "loop.test":
+			http.Redirect(w, r, "/robots.txt?n="+r.URL.Query().Get("n")+"1", http.StatusFound)
+		case host == "moved.test":
+			http.Redirect(w, r, "http://rules.test/robots.txt", http.StatusMovedPermanently)
+		default: // elsewhere.test, rules.test
+			fmt.Fprint(w, "User-agent: *\nDisallow: /\n")
+		}
+	})
+	connect := map[string]string{}
+	for _, h := range []string{"offsite.test", "ftp.test", "loop.test", "moved.test", "rules.test", "elsewhere.test"} {
+		connect[h] = ls.Addr()
+	}
+	f := newFetcher(t, testCrawl(connect), "offsite.test", "ftp.test", "loop.test", "moved.test", "rules.test")
+	tests := []struct {
+		name, host string
+		want       error
+	}{
+		{"to a host not allowed", "offsite.test", nil},
+		{"to another scheme", "ftp.test", nil},
+		{"redirect loop", "loop.test", nil},
+		{"to an allowed host", "moved.test", ErrRobotsDisallowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := "http://" + tt.host + "/page"
+			_, err := f.Get(context.Background(), u, ospofeed.Page{})
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Get(%s) error = %v; want %v", u, err, tt.want)
+			}
+		})
+	}
+	for _, h := range ls.Hits() {
+		if strings.HasPrefix(h.Host, "elsewhere.test") {
+			t.Errorf("elsewhere.test got %s; want no request (not an allowed host)", h.URI)
+		}
+	}
+}
+
+// TestProxyRefusesPrivateLiterals: the dial guard cannot see what a proxy
+// connects to, so a URL naming a non-public IP literal is refused before it
+// reaches a proxy from the environment, unless private addresses are
+// allowed.
+func TestProxyRefusesPrivateLiterals(t *testing.T) {
+	proxy := newLocalServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, "<p>via proxy: %s</p>", r.URL)
+	})
+	setProxyEnv(t, proxy.URL)
+	crawl := testCrawl(nil)
+	crawl.AllowPrivate = false
+	for _, u := range []string{
+		"http://10.0.0.1/page",
+		"http://169.254.169.254/latest/meta-data/",
+		"http://0.0.0.0/page",
+		"http://[::1]/page",
+		"https://[::ffff:10.0.0.1]/page",
+		"http://[fec0::1]:8080/page",
+		"http://240.0.0.1/page",
+		"http://167772161/page",  // 10.0.0.1: colly's WHATWG parser canonicalises it
+		"http://0x0a.0.0.1/page", // 10.0.0.1 too
+	} {
+		t.Run(u, func(t *testing.T) {
+			_, err := newFetcher(t, crawl).Get(context.Background(), u, ospofeed.Page{})
+			if !errors.Is(err, ErrBlockedAddress) {
+				t.Errorf("Get(%s) through a proxy error = %v; want %v", u, err, ErrBlockedAddress)
+			}
+		})
+	}
+	if hits := proxy.Hits(); len(hits) != 0 {
+		t.Errorf("proxy got %+v; want no request", hits)
+	}
+	t.Run("AllowPrivate", func(t *testing.T) {
+		crawl.AllowPrivate = true
+		const u = "http://10.0.0.1/page"
+		resp, err := newFetcher(t, crawl).Get(context.Background(), u, ospofeed.Page{})
+		if err != nil || !strings.Contains(string(resp.Body), "via proxy: "+u) {
+			t.Errorf("Get(%s) with AllowPrivate = %v; want it through the proxy", u, err)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,29 @@ import (
 	"github.com/ospofeed/ospofeed/config"
 	"github.com/ospofeed/ospofeed/internal/fixture"
 )
+
+// TestMain makes the suite hermetic: a proxy from the shell (public-sector
+// networks often set one) would carry test requests away from the local
+// servers, and COLLY_* variables would reconfigure colly. Tests that need
+// a proxy set it with t.Setenv (setProxyEnv).
+func TestMain(m *testing.M) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); hostileEnv(k) {
+			os.Unsetenv(k)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// hostileEnv reports whether the environment variable k changes how a
+// fetcher reaches servers: the proxy variables, in any case, and COLLY_*.
+func hostileEnv(k string) bool {
+	switch strings.ToUpper(k) {
+	case "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY":
+		return true
+	}
+	return strings.HasPrefix(k, "COLLY_")
+}
 
 // testUA is the User-Agent every test fetcher sends: what
 // config.UserAgent("test") gives for testConfig's contact.
@@ -154,4 +178,30 @@ func minGap(times []time.Time) time.Duration {
 		gap = min(gap, sorted[i].Sub(sorted[i-1]))
 	}
 	return gap
+}
+
+// TestHermeticEnv: TestMain has cleared what would make the suite depend on
+// the shell it runs in.
+func TestHermeticEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); hostileEnv(k) {
+			t.Errorf("%s is set in the tests' environment; want TestMain to have cleared it", k)
+		}
+	}
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"HTTP_PROXY", true}, {"http_proxy", true}, {"HTTPS_PROXY", true}, {"https_proxy", true},
+		{"NO_PROXY", true}, {"no_proxy", true}, {"ALL_PROXY", true}, {"all_proxy", true},
+		{"COLLY_CACHE_DIR", true}, {"COLLY_ANYTHING", true},
+		{"PATH", false}, {"HOME", false}, {"colly_cache_dir", false}, // colly matches COLLY_ exactly
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hostileEnv(tt.name); got != tt.want {
+				t.Errorf("hostileEnv(%q) = %v; want %v", tt.name, got, tt.want)
+			}
+		})
+	}
 }

@@ -38,7 +38,10 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach private IPv4
+	netip.MustParsePrefix("240.0.0.0/4"),        // reserved ("class E")
+	netip.MustParsePrefix("255.255.255.255/32"), // limited broadcast
+	netip.MustParsePrefix("64:ff9b::/96"),       // NAT64 can reach private IPv4
+	netip.MustParsePrefix("fec0::/10"),          // site-local (deprecated, still routed privately)
 }
 
 // PublicAddr reports whether ip is an address a crawler may dial directly.
@@ -89,6 +92,11 @@ func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 			if targets[r.URL.Host] {
 				return nil, nil
 			}
+			// The dial guard never sees what a proxy connects to: a
+			// non-public IP literal is refused here, proxy or not.
+			if ip, err := netip.ParseAddr(r.URL.Hostname()); err == nil && !tc.crawl.AllowPrivate && !PublicAddr(ip) {
+				return nil, fmt.Errorf("%s: %w", r.URL.Host, ErrBlockedAddress)
+			}
 			u, err := proxyFunc(r.URL)
 			if u != nil {
 				g.trust(hostPort(u))
@@ -107,7 +115,7 @@ func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 		rt = &connectTo{next: rt, to: tc.crawl.ConnectTo}
 	}
 	rt = &capBody{next: rt, max: tc.crawl.MaxBodyBytes}
-	rt = &limited{next: rt, limits: limits}
+	rt = &limited{next: rt, limits: limits, maxHold: tc.crawl.MaxBackoff}
 	if tc.robots != nil {
 		rt = &robotsGate{next: rt, check: tc.robots}
 	}
@@ -303,14 +311,17 @@ func (g *robotsGate) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // limited holds each request until its host has a free slot and the
-// host's spacing has passed.
+// host's spacing has passed. A 429 or 503 with Retry-After holds every
+// request to the host, not only the one retried, for at most maxHold.
 type limited struct {
-	next   http.RoundTripper
-	limits *hostLimits
+	next    http.RoundTripper
+	limits  *hostLimits
+	maxHold time.Duration
 }
 
 func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := l.limits.acquire(req.Context(), hostKey(req.URL))
+	host := hostKey(req.URL)
+	release, err := l.limits.acquire(req.Context(), host)
 	if err != nil {
 		return nil, err
 	}
@@ -318,6 +329,14 @@ func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		release()
 		return nil, err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		now := time.Now()
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+			// Before the slot is released: no request waiting for it
+			// starts before the pause.
+			l.limits.holdOff(host, now.Add(min(d, l.maxHold)))
+		}
 	}
 	// The slot is held until the body is read: a request is "in flight"
 	// until then.
@@ -360,10 +379,16 @@ type hostLimits struct {
 	hosts    map[string]*hostLimit
 }
 
+// hostLimit is one host's state, guarded by hostLimits.mu. Capacity is a
+// count, not a channel of slots, so that setDelay can lower it while
+// requests are in flight or waiting: it is tested against inFlight at every
+// start.
 type hostLimit struct {
-	slots chan struct{}
-	delay time.Duration
-	next  time.Time // earliest start of the next request
+	parallel int // most requests in flight
+	inFlight int
+	freed    chan struct{} // closed, and replaced, whenever a request ends
+	delay    time.Duration
+	next     time.Time // earliest start of the next request
 }
 
 func newHostLimits(parallel int, delay time.Duration) *hostLimits {
@@ -378,7 +403,7 @@ func (h *hostLimits) get(host string) *hostLimit {
 	defer h.mu.Unlock()
 	l, ok := h.hosts[host]
 	if !ok {
-		l = &hostLimit{slots: make(chan struct{}, h.parallel), delay: h.delay}
+		l = &hostLimit{parallel: h.parallel, freed: make(chan struct{}), delay: h.delay}
 		h.hosts[host] = l
 	}
 	return l
@@ -386,7 +411,8 @@ func (h *hostLimits) get(host string) *hostLimit {
 
 // setDelay raises a host's spacing (a robots.txt Crawl-delay); it never
 // lowers it below the configured one. A Crawl-delay also means one request
-// at a time, as the sites that set it expect.
+// at a time, as the sites that set it expect: requests already in flight
+// finish, and none starts until they all have.
 func (h *hostLimits) setDelay(host string, d time.Duration) {
 	l := h.get(host)
 	h.mu.Lock()
@@ -397,39 +423,63 @@ func (h *hostLimits) setDelay(host string, d time.Duration) {
 		l.next = l.next.Add(d - l.delay)
 		l.delay = d
 	}
-	if cap(l.slots) > 1 {
-		l.slots = make(chan struct{}, 1)
+	l.parallel = 1
+}
+
+// holdOff makes the next request to host start no earlier than until (a
+// Retry-After); it never brings the next start closer.
+func (h *hostLimits) holdOff(host string, until time.Time) {
+	l := h.get(host)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if until.After(l.next) {
+		l.next = until
 	}
 }
 
+// acquire waits until host has fewer requests in flight than its capacity
+// and its next start has come, then counts the request in flight. The
+// returned func ends it.
 func (h *hostLimits) acquire(ctx context.Context, host string) (func(), error) {
 	l := h.get(host)
-	h.mu.Lock()
-	slots := l.slots // setDelay may replace it
-	h.mu.Unlock()
-	select {
-	case slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	release := func() { <-slots }
 	for {
 		h.mu.Lock()
+		freed := l.freed
+		full := l.inFlight >= l.parallel
 		now := time.Now()
 		wait := l.next.Sub(now)
-		if wait <= 0 {
+		if !full && wait <= 0 {
+			l.inFlight++
 			l.next = now.Add(l.delay)
 			h.mu.Unlock()
-			return release, nil
+			var once sync.Once
+			return func() { once.Do(func() { h.release(l) }) }, nil
 		}
 		h.mu.Unlock()
-		t := time.NewTimer(wait)
+		var timer *time.Timer
+		var timeout <-chan time.Time
+		if !full {
+			timer = time.NewTimer(wait)
+			timeout = timer.C
+		}
 		select {
-		case <-t.C:
+		case <-freed: // a request ended: test again
+		case <-timeout: // the spacing has passed, or was pushed back: test again
 		case <-ctx.Done():
-			t.Stop()
-			release()
-			return nil, ctx.Err()
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 	}
+}
+
+func (h *hostLimits) release(l *hostLimit) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l.inFlight--
+	close(l.freed)
+	l.freed = make(chan struct{})
 }

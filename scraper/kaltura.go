@@ -66,7 +66,8 @@ func kalturaQuery(ctx context.Context, env *Env, filter map[string]string) ([]ka
 // enrich fills what the pages lack from Kaltura: the canonical entry id
 // (the derived one can be an alias), the duration, the thumbnail, and
 // whether the entry is a live stream. Kaltura failing is a warning, never
-// a failed crawl: the items keep what their pages gave.
+// a failed crawl: the items keep what their pages gave, but the entry id
+// this source stored before, if any (keepKnownEntry).
 func enrich(ctx context.Context, env *Env, items []*ospofeed.Item) {
 	if !env.Config.Kaltura.Enabled || len(items) == 0 {
 		return
@@ -88,6 +89,9 @@ func enrich(ctx context.Context, env *Env, items []*ospofeed.Item) {
 	entries, err := kalturaQuery(ctx, env, map[string]string{"idIn": strings.Join(ids, ",")})
 	if err != nil {
 		env.Warn("kaltura enrichment skipped: %v", err)
+		for _, id := range ids {
+			keepKnownEntry(env, byID[id])
+		}
 		return
 	}
 	found := map[string]bool{}
@@ -105,6 +109,7 @@ func enrich(ctx context.Context, env *Env, items []*ospofeed.Item) {
 		entries, err := kalturaQuery(ctx, env, map[string]string{"redirectFromEntryId": id})
 		if err != nil {
 			env.Warn("kaltura: resolving entry %s: %v", id, err)
+			keepKnownEntry(env, byID[id])
 			continue
 		}
 		if len(entries) == 0 {
@@ -113,6 +118,22 @@ func enrich(ctx context.Context, env *Env, items []*ospofeed.Item) {
 		}
 		for _, it := range byID[id] {
 			applyEntry(env, it, entries[0])
+		}
+	}
+}
+
+// keepKnownEntry gives items Kaltura did not answer for the entry id this
+// source observed before: resolved by Kaltura then, it is canonical, where
+// the page's may be an alias. Without one, the page's id stays.
+func keepKnownEntry(env *Env, items []*ospofeed.Item) {
+	for _, it := range items {
+		prev, ok, err := env.Memory.Observation(env.Source.ID, it.ID)
+		if err != nil {
+			env.Warn("kaltura: memory of %s unreadable, keeping the page's entry id: %v", it.ID, err)
+			continue
+		}
+		if ok && prev.KalturaID != "" {
+			it.KalturaID = prev.KalturaID
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -447,4 +448,121 @@ func TestRunFailures(t *testing.T) {
 			t.Errorf("Run with a panicking memory: the event found before the panic is lost")
 		}
 	})
+}
+
+// TestRunAssetInterstitial: an asset page replaced by a page with neither a
+// metadata block nor a player (a WAF challenge, an interstitial) fails that
+// asset with a warning: nothing new is emitted for it and its validators
+// are not remembered, so the stored recording stays as it was and the next
+// run fetches the page again.
+func TestRunAssetInterstitial(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, body string }{
+		{"challenge", `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>` +
+			`<noscript>Enable JavaScript and cookies to continue</noscript><script>window._cf_chl_opt={cType:'managed'};</script></body></html>`},
+		{"empty article", `<html><head><title>Maintenance | UN Web TV</title></head><body>` +
+			`<article class="media-asset"><p>UN Web TV is down for maintenance.</p></article></body></html>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			site := newSite(t)
+			mem := newMemory()
+			src := eventSource("ospos-good-2024", event2024)
+			res := run(t, site, nil, src, mem)
+			if res.Err != nil {
+				t.Fatalf("first Run(%s).Err = %v; want nil", src.ID, res.Err)
+			}
+			mem.learn(res)
+			asset := assetURL("k1ma4k9rff")
+			stored := mem.obs[asset]
+			if stored.Authority != ospofeed.AuthorityPage || stored.Title == "" {
+				t.Fatalf("first Run: %s = %+v; want a page-authority recording", asset, stored)
+			}
+
+			site.Set(fixture.HostWebTV, "/en/asset/k1m/k1ma4k9rff", "", tt.body)
+			res2 := run(t, site, nil, src, mem)
+			if res2.Err != nil {
+				t.Fatalf("second Run(%s).Err = %v; want nil", src.ID, res2.Err)
+			}
+			if site.Count(fixture.HostWebTV, "/en/asset/k1m/k1ma4k9rff") != 2 {
+				t.Fatalf("asset page fetched %d times in two runs; want 2", site.Count(fixture.HostWebTV, "/en/asset/k1m/k1ma4k9rff"))
+			}
+			for _, it := range res2.Items {
+				// The event page answered 304: its remembered items,
+				// this recording among them, are re-emitted as stored.
+				if it.ID == asset && !reflect.DeepEqual(it, stored) {
+					t.Errorf("second Run emitted %s =\n%+v\nwant only the stored\n%+v", asset, it, stored)
+				}
+			}
+			for _, p := range res2.Pages {
+				if p.URL == asset {
+					t.Errorf("second Run remembered %+v; want the interstitial's validators forgotten", p)
+				}
+			}
+			if !slices.ContainsFunc(res2.Warnings, func(w string) bool { return strings.Contains(w, asset) && strings.Contains(w, "neither") }) {
+				t.Errorf("second Run warnings = %q; want one naming %s", res2.Warnings, asset)
+			}
+		})
+	}
+}
+
+// TestRunKalturaDownKeepsCanonicalID: when Kaltura does not answer, a
+// freshly parsed recording keeps the canonical entry id this source stored
+// before, not the page's (possibly an alias). Without a stored observation
+// the page's id stays (TestRunKalturaDown).
+func TestRunKalturaDownKeepsCanonicalID(t *testing.T) {
+	t.Parallel()
+	// A port nothing listens on: connections to it are refused.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	tests := []struct {
+		name     string
+		sabotage func(*fixture.Site, *config.Config)
+	}{
+		{"Kaltura answering 503", func(s *fixture.Site, _ *config.Config) { s.SetKalturaDown(true) }},
+		{"Kaltura unreachable", func(_ *fixture.Site, c *config.Config) {
+			c.Kaltura.Endpoint = "https://kaltura.test"
+			c.Crawl.ConnectTo["kaltura.test"] = closed
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			site := newSite(t)
+			mem := newMemory()
+			src := eventSource("ospos-good-2024", event2024)
+			res := run(t, site, nil, src, mem)
+			asset := assetURL("k1517v486n")
+			if got := latest(res.Items)[asset].KalturaID; res.Err != nil || got != "1_n4r7c2kd" {
+				t.Fatalf("first Run: Err = %v, %s KalturaID = %q; want nil, 1_n4r7c2kd", res.Err, asset, got)
+			}
+			mem.learn(res)
+
+			if err := site.Replace(fixture.HostWebTV, "/en/asset/k15/k1517v486n", "Closing session of OSPOs for Good 2024,", "Closing session (edited) of OSPOs for Good 2024,"); err != nil {
+				t.Fatal(err)
+			}
+			res2 := run(t, site, func(c *config.Config) {
+				c.Crawl.MaxBackoff = 20 * time.Millisecond
+				tt.sabotage(site, c)
+			}, src, mem)
+			if res2.Err != nil {
+				t.Fatalf("second Run(%s).Err = %v; want nil", src.ID, res2.Err)
+			}
+			if !slices.ContainsFunc(res2.Warnings, func(w string) bool { return strings.Contains(w, "kaltura") }) {
+				t.Errorf("second Run warnings = %q; want one about Kaltura", res2.Warnings)
+			}
+			r := latest(res2.Items)[asset]
+			if !strings.Contains(r.Summary, "(edited)") {
+				t.Fatalf("second Run: %s Summary = %q; want the edited page parsed", asset, r.Summary)
+			}
+			if r.KalturaID != "1_n4r7c2kd" {
+				t.Errorf("second Run: %s KalturaID = %q; want the stored canonical 1_n4r7c2kd, not the page's alias", asset, r.KalturaID)
+			}
+		})
+	}
 }

@@ -53,7 +53,9 @@ func parseHMS(s string) (time.Duration, bool) {
 // ParseAsset extracts a recording from a UN Web TV asset page. pageURL is
 // where the page was fetched (it names the page in errors and resolves
 // links). A live stream or b-roll without a metadata block legitimately
-// gives only a title and the player's entry id; it is marked Live.
+// gives only a title and the player's entry id; it is marked Live. A page
+// with neither a metadata block nor a player (a WAF challenge, an
+// interstitial) is an error.
 func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 	id := ospofeed.AssetID(pageURL)
 	if id == "" {
@@ -123,12 +125,13 @@ func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 		warnings = append(warnings, fmt.Sprintf("%s: Kaltura partner %s, expected 2503451", pageURL, m[1]))
 	}
 	if art.Length() == 0 || art.Find(".field").Length() == 0 {
-		if player {
-			// A player but no metadata block: a live stream or b-roll.
-			it.Live = true
-		} else {
-			warnings = append(warnings, fmt.Sprintf("%s: neither a metadata block nor a player found", pageURL))
+		if !player {
+			// A WAF challenge, an interstitial, a maintenance page: not the
+			// recording. Its <title> must not replace the known one.
+			return ospofeed.Item{}, warnings, fmt.Errorf("parse %s: neither a metadata block nor a player found (a challenge or interstitial page?)", pageURL)
 		}
+		// A player but no metadata block: a live stream or b-roll.
+		it.Live = true
 	}
 	if it.Title == "" {
 		warnings = append(warnings, fmt.Sprintf("%s: no title found", pageURL))
