@@ -28,5 +28,7 @@ ENV OSPOFEED_DB=/data/ospofeed.db \
 VOLUME ["/data"]
 EXPOSE 8080
 STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s \
+  CMD ["/usr/local/bin/ospofeed", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/ospofeed"]
 CMD ["serve"]

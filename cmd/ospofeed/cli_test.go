@@ -32,6 +32,7 @@ func TestUsageAndConfigErrorsExit2WithoutTouchingTheDatabase(t *testing.T) {
 		{"missing file", []string{"crawl", "--config", filepath.Join(dir, "absent.yaml"), "--db", db}, []string{"absent.yaml"}},
 		{"unknown source", []string{"crawl", "--source", "nope", "--db", db}, []string{`"nope"`}},
 		{"config what", []string{"config", "show"}, []string{"config default"}},
+		{"healthcheck bad addr", []string{"healthcheck", "--addr", "nonsense"}, []string{"nonsense"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,5 +111,12 @@ func TestFailingSourceExits1AndKeepsItsItems(t *testing.T) {
 	st, _ := d.SourceStates()
 	if s := st["ospos-for-good-2024"]; s.Status != "failed" || s.LastSuccess.IsZero() || !strings.Contains(s.LastError, "404") {
 		t.Errorf("state = %+v", s)
+	}
+}
+
+func TestHealthcheckWithoutServer(t *testing.T) {
+	_, _, err := runCmd(context.Background(), "healthcheck", "--addr", "127.0.0.1:1", "--timeout", "2s")
+	if exitCode(err) != exitFailed {
+		t.Fatalf("healthcheck with nothing listening = %v (exit %d); want exit 1", err, exitCode(err))
 	}
 }

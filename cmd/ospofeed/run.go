@@ -26,6 +26,7 @@ commands:
   crawl            crawl once and exit (0: every source ok, 1: a source failed, 2: usage or config)
   sources          list the configured sources with their health
   config default   print the embedded default configuration
+  healthcheck      exit 0 when a running serve answers /healthz (the container's HEALTHCHECK)
   version          print the version
 
 Run "ospofeed <command> -h" for the flags of a command.
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		_, err := stdout.Write(config.Default())
 		return err
+	case "healthcheck":
+		return cmdHealthcheck(ctx, e, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "ospofeed %s\n", buildVersion())
 		return nil

@@ -283,6 +283,11 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("/metrics:\n%s", m)
 	}
 
+	// The container's HEALTHCHECK command.
+	if out, _, err := runCmd(context.Background(), "healthcheck", "--addr", strings.TrimPrefix(s.base, "http://")); err != nil || !strings.HasPrefix(out, "ok: ") {
+		t.Errorf("healthcheck against a running serve = %q, %v", out, err)
+	}
+
 	// A recording page carries citations and the metadata Zotero reads.
 	_, rec := get(t, s.base+"/recordings/k1ma4k9rff/")
 	for _, want := range []string{`<meta name="citation_title" content="(Day 1, Part 1) OSPOs for Good 2024`, `<meta name="citation_date" content="2024/07/09">`,
