@@ -65,3 +65,22 @@ func TestRelate(t *testing.T) {
 		}
 	}
 }
+
+func TestSlugQuery(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.youtube.com/watch?v=abcdefghijk": "watch-abcdefghijk",
+		"https://www.youtube.com/watch?v=ZZZ&t=30":    "watch-30-zzz",
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q; want %q", in, got, want)
+		}
+	}
+	it := Item{ID: "https://www.youtube.com/watch?v=abc"}
+	if it.PageSlug() != "watch-abc" {
+		t.Errorf("PageSlug() = %q", it.PageSlug())
+	}
+	it.Page = "watch-abc-123456"
+	if it.PageSlug() != "watch-abc-123456" {
+		t.Errorf("PageSlug() with Page = %q", it.PageSlug())
+	}
+}

@@ -120,6 +120,9 @@ type Item struct {
 	// stored.
 	Mentions    []string `json:"-"`
 	MentionedIn []string `json:"-"`
+	// Page is the path segment of the item's pages on the rendered site,
+	// set when rendering where two items' slugs collide; see PageSlug.
+	Page string `json:"-"`
 
 	// Authority ranks an observation against others of the same item: a
 	// field comes from the most authoritative observation that has it.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -16,6 +17,18 @@ func Slug(id string) string {
 	if u, err := url.Parse(id); err == nil {
 		p := strings.Trim(u.Path, "/")
 		seg = p[strings.LastIndex(p, "/")+1:]
+		// Where the query names the thing (YouTube's watch?v=...), its
+		// values belong in the slug: "watch-abcdefghijk".
+		if q := u.Query(); len(q) > 0 {
+			keys := make([]string, 0, len(q))
+			for k := range q {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				seg += "-" + strings.Join(q[k], "-")
+			}
+		}
 	}
 	var b strings.Builder
 	dash := false
@@ -43,4 +56,14 @@ func Slug(id string) string {
 func ShortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])[:10]
+}
+
+// PageSlug is the path segment of the item's pages on the rendered site:
+// Page when the renderer set it (to tell apart two items whose slugs
+// collide), else Slug(ID).
+func (it Item) PageSlug() string {
+	if it.Page != "" {
+		return it.Page
+	}
+	return Slug(it.ID)
 }

@@ -67,9 +67,9 @@ func PageURL(base string, it ospofeed.Item) string {
 	}
 	switch it.Kind {
 	case ospofeed.KindRecording:
-		return base + "/recordings/" + ospofeed.Slug(clean(it.ID)) + "/"
+		return base + "/recordings/" + it.PageSlug() + "/"
 	case ospofeed.KindEvent:
-		return base + "/events/" + ospofeed.Slug(clean(it.ID)) + "/"
+		return base + "/events/" + it.PageSlug() + "/"
 	}
 	return ""
 }

@@ -104,6 +104,7 @@ func newModel(s Snapshot) *model {
 		items[i] = withWebURLs(it)
 	}
 	ospofeed.Relate(items)
+	assignPages(items)
 	slices.SortFunc(items, byNewest)
 	m.Items = items
 	for _, it := range items {
@@ -186,7 +187,7 @@ func displayTitle(it ospofeed.Item) string {
 			return s
 		}
 	}
-	return ospofeed.Slug(it.ID)
+	return it.PageSlug()
 }
 
 func (m *model) url(p string) string { return m.Info.BaseURL + p }
@@ -241,7 +242,7 @@ func Build(snap Snapshot) (*Site, error) {
 		}
 	}
 	for _, ev := range m.events {
-		slug := ospofeed.Slug(ev.ID)
+		slug := ev.PageSlug()
 		items := []ospofeed.Item{ev}
 		for _, id := range ev.Recordings {
 			if r, ok := m.look(id); ok {
@@ -295,7 +296,7 @@ func (m *model) calendars(s *Site) error {
 		return err
 	}
 	for _, ev := range m.events {
-		slug := ospofeed.Slug(ev.ID)
+		slug := ev.PageSlug()
 		if err := cal("/events/"+slug+"/event.ics", displayTitle(ev), []ospofeed.Item{ev}, "/events/"+slug+"/"); err != nil {
 			return err
 		}
@@ -374,4 +375,32 @@ func (m *model) statusFeed(s *Site) error {
 	}
 	s.add(p, feed.AtomType, b, updated)
 	return nil
+}
+
+// assignPages gives every event and recording a page path of its own. Two
+// items whose slugs collide (two events whose URLs end alike) keep the
+// plain slug for the one seen first, and the slug plus a hash of the id
+// for the others, so that a permalink, once published, does not move.
+func assignPages(items []ospofeed.Item) {
+	groups := map[string][]int{}
+	for i, it := range items {
+		if it.Kind == ospofeed.KindEvent || it.Kind == ospofeed.KindRecording {
+			k := string(it.Kind) + "/" + ospofeed.Slug(it.ID)
+			groups[k] = append(groups[k], i)
+		}
+	}
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		slices.SortFunc(g, func(a, b int) int {
+			if c := items[a].FirstSeen.Compare(items[b].FirstSeen); c != 0 {
+				return c
+			}
+			return strings.Compare(items[a].ID, items[b].ID)
+		})
+		for _, i := range g[1:] {
+			items[i].Page = ospofeed.Slug(items[i].ID) + "-" + ospofeed.ShortHash(items[i].ID)[:6]
+		}
+	}
 }

@@ -176,7 +176,7 @@ func (v recordingView) OtherLanguages() []ospofeed.Alternate {
 }
 
 func (m *model) eventView(ev ospofeed.Item) eventView {
-	v := eventView{Item: ev, Slug: ospofeed.Slug(ev.ID)}
+	v := eventView{Item: ev, Slug: ev.PageSlug()}
 	for _, id := range ev.Recordings {
 		if r, ok := m.look(id); ok {
 			v.Recordings = append(v.Recordings, r)
@@ -311,7 +311,7 @@ func (m *model) recordingView(rec ospofeed.Item, offset time.Duration) (recordin
 	if err != nil {
 		return recordingView{}, nil, fmt.Errorf("web: cite %s: %w", rec.ID, err)
 	}
-	v := recordingView{Item: rec, Slug: ospofeed.Slug(rec.ID), Events: c.Events,
+	v := recordingView{Item: rec, Slug: rec.PageSlug(), Events: c.Events,
 		Text: string(files[3].body), BibTeX: string(files[0].body), RIS: string(files[1].body), CSL: string(files[2].body)}
 	if strings.HasPrefix(rec.ID, "https://webtv.un.org/") {
 		v.Platform = "UN Web TV"
@@ -324,12 +324,19 @@ func (m *model) recordingView(rec ospofeed.Item, offset time.Duration) (recordin
 // Embedded Metadata translator reads citation_* and DC.*) and a schema.org
 // VideoObject.
 func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
-	publisher := "United Nations"
-	if len(v.Entities) > 0 {
+	// Who published the recording: the broadcasting UN entity, the
+	// channel's author (YouTube, PeerTube), the UN for UN Web TV, else the
+	// site it is on. Never ospofeed: we only point to it.
+	var publisher string
+	switch {
+	case len(v.Entities) > 0:
 		publisher = v.Entities[0]
-	}
-	if v.Platform == "" {
-		publisher = m.Info.Title
+	case v.Author != "":
+		publisher = v.Author
+	case v.Platform == "UN Web TV":
+		publisher = "United Nations"
+	default:
+		publisher = platform(v.URL)
 	}
 	tags := []metaTag{
 		{"citation_title", displayTitle(v.Item)},
@@ -394,7 +401,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 // citeAt renders one citation file of a recording at a time offset.
 func (m *model) citeAt(slug, name string, offset time.Duration) (*File, bool) {
 	for _, rec := range m.recordings {
-		if ospofeed.Slug(rec.ID) != slug {
+		if rec.PageSlug() != slug {
 			continue
 		}
 		files, err := citeFiles(m.citation(rec, offset))

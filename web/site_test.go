@@ -599,3 +599,51 @@ func TestBuildDegenerateItems(t *testing.T) {
 		})
 	}
 }
+
+func TestRecordingPublisherNeverOurs(t *testing.T) {
+	snap := testSnapshot()
+	yt := testRecording("https://www.youtube.com/watch?v=abcdefghijk", "OSPOs for Good 2026 | UN Open Source Week", day(2026, 6, 25), 0)
+	yt.Entities, yt.Author, yt.Events = nil, "United Nations", nil
+	pt := testRecording("https://tube.numerique.gouv.fr/w/8rKq3VbTn2WzXy4Pd6FhJm", "Café BlueHats", day(2024, 9, 27), 0)
+	pt.Entities, pt.Author, pt.Events = nil, "", nil
+	snap.Items = append(snap.Items, yt, pt)
+	s := build(t, snap)
+	for _, tt := range []struct{ slug, want string }{
+		{ospofeed.Slug(yt.ID), `<meta name="citation_publisher" content="United Nations">`},
+		{ospofeed.Slug(pt.ID), `<meta name="citation_publisher" content="tube.numerique.gouv.fr">`},
+	} {
+		if p := page(t, s, "/recordings/"+tt.slug+"/"); !strings.Contains(p, tt.want) {
+			t.Errorf("recording %s: page lacks %s", tt.slug, tt.want)
+		}
+	}
+}
+
+func TestCollidingSlugsGetTheirOwnPages(t *testing.T) {
+	snap := testSnapshot()
+	mk := func(id string, first time.Time) ospofeed.Item {
+		return ospofeed.Item{ID: id, Kind: ospofeed.KindEvent, URL: id, Title: id, FirstSeen: first, Updated: first, Version: 1}
+	}
+	older := mk("https://www.un.org/events/ospo-day", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	newer := mk("https://ospo.example.fr/events/ospo-day", time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
+	yt1 := testRecording("https://www.youtube.com/watch?v=aaaaaaaaaaa", "Video one", day(2026, 6, 25), 0)
+	yt2 := testRecording("https://www.youtube.com/watch?v=bbbbbbbbbbb", "Video two", day(2026, 6, 26), 0)
+	yt1.Events, yt2.Events = nil, nil
+	snap.Items = append(snap.Items, newer, older, yt1, yt2)
+	s := build(t, snap)
+	suffixed := "/events/ospo-day-" + ospofeed.ShortHash(newer.ID)[:6] + "/"
+	for p, want := range map[string]string{
+		"/events/ospo-day/":              older.ID,
+		suffixed:                         newer.ID,
+		"/recordings/watch-aaaaaaaaaaa/": "Video one",
+		"/recordings/watch-bbbbbbbbbbb/": "Video two",
+	} {
+		if body := page(t, s, p); !strings.Contains(body, want) {
+			t.Errorf("%s does not show %s", p, want)
+		}
+	}
+	// The feeds link each event to its own page.
+	atom := page(t, s, "/feeds/events.atom")
+	if !strings.Contains(atom, testBase+suffixed) || !strings.Contains(atom, testBase+"/events/ospo-day/") {
+		t.Error("the events feed does not link both colliding events to their own pages")
+	}
+}
