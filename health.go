@@ -67,7 +67,10 @@ func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
 	switch {
 	case found == 0 && lastFound > 0 && !exp.Volatile:
 		return StatusDegraded, fmt.Sprintf("found no items; the last healthy crawl found %d", lastFound)
-	case lastFound >= 4 && found*2 < lastFound && !exp.Volatile:
+	case lastFound >= 4 && found*2 < lastFound && !exp.Volatile,
+		lastFound > 0 && lastFound < 4 && found < lastFound && !exp.Volatile:
+		// A large source may shrink a little; a small one losing any item
+		// (an event page losing its one recording link) is suspect.
 		return StatusDegraded, fmt.Sprintf("found %d items; the last healthy crawl found %d", found, lastFound)
 	case found == 0 && exp.MinItems == 0:
 		return StatusEmpty, "the source lists nothing"
@@ -79,7 +82,10 @@ func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
 	for _, f := range exp.Required {
 		n := 0
 		for _, it := range items {
-			if !it.Withdrawn && !hasField(it, f) {
+			// A bare link (its own page failed this time: a warning) is
+			// not held against the source; the stored item keeps what
+			// the page gave before.
+			if !it.Withdrawn && it.Authority > AuthorityLink && !hasField(it, f) {
 				n++
 			}
 		}

@@ -33,6 +33,7 @@ type Source struct {
 	Selectors map[string]string
 	// Options holds kind-specific settings.
 	Options map[string]string
-	// Expect overrides the kind's expectation of a healthy crawl.
+	// Expect overrides parts of the kind's expectation of a healthy crawl:
+	// MinItems when >= 0, Required when not nil, Volatile when true.
 	Expect *Expect
 }

@@ -515,3 +515,19 @@ func ExampleParse() {
 	// ospofeed.yaml:2: crawl.parallel_per_host: must be a whole number, not "two"
 	// ospofeed.yaml:7: sources[0].schedule: "61 * * * *" is not a cron schedule: end of range (61) above maximum (59): 61
 }
+
+func TestExpectPartialOverride(t *testing.T) {
+	y := "sources:\n  - id: a\n    kind: un-event\n    url: https://www.un.org/a\n    expect: {required: [date]}\n" +
+		"  - id: b\n    kind: un-event\n    url: https://www.un.org/b\n    expect: {min_items: 0, volatile: true}\n"
+	cfg, err := Parse("t.yaml", []byte(y), []string{"un-event"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := cfg.Sources[0].Expect, cfg.Sources[1].Expect
+	if a.MinItems != -1 || len(a.Required) != 1 || a.Volatile {
+		t.Errorf("expect {required: [date]} = %+v; want MinItems -1 (the kind's), Required [date]", *a)
+	}
+	if b.MinItems != 0 || b.Required != nil || !b.Volatile {
+		t.Errorf("expect {min_items: 0, volatile: true} = %+v; want MinItems 0, Required nil (the kind's), Volatile", *b)
+	}
+}

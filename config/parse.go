@@ -353,10 +353,15 @@ func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 		}
 	}
 	if kv, ok := f["expect"]; ok {
-		ef := p.fields(kv[1], path+".expect", "min_items", "required")
-		e := &ospofeed.Expect{}
+		ef := p.fields(kv[1], path+".expect", "min_items", "required", "volatile")
+		// Unset fields keep the kind's defaults: MinItems -1, Required nil.
+		e := &ospofeed.Expect{MinItems: -1}
 		p.integer(ef, "min_items", path+".expect", 0, &e.MinItems)
+		if _, ok := ef["required"]; ok {
+			e.Required = []string{}
+		}
 		p.list(ef, "required", path+".expect", &e.Required)
+		p.boolean(ef, "volatile", path+".expect", &e.Volatile)
 		if r, ok := ef["required"]; ok {
 			for i, field := range e.Required {
 				if !contains(ospofeed.RequiredFields, field) {

@@ -43,8 +43,11 @@ func kinds() map[string]kindInfo {
 			expect: ospofeed.Expect{Required: []string{"title", "url"}}},
 		"ospo-directory": {crawl: crawlDirectory,
 			expect: ospofeed.Expect{MinItems: 1, Required: []string{"title"}}},
+		// A listing whose item selector matches nothing is far more often
+		// a wrong selector than an empty page: at least one item, unless
+		// the source says expect: {min_items: 0}.
 		"html": {crawl: crawlDeclarative,
-			expect: ospofeed.Expect{Required: []string{"title", "url"}}},
+			expect: ospofeed.Expect{MinItems: 1, Required: []string{"title", "url"}}},
 	}
 }
 
@@ -157,11 +160,17 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 	res = ospofeed.CrawlResult{Source: src.ID, Start: opt.Now().UTC()}
 	kind, ok := kinds()[src.Kind]
 	res.Expect = kind.expect
-	if src.Expect != nil {
-		res.Expect = *src.Expect
+	if e := src.Expect; e != nil {
+		if e.MinItems >= 0 {
+			res.Expect.MinItems = e.MinItems
+		}
+		if e.Required != nil {
+			res.Expect.Required = e.Required
+		}
+		res.Expect.Volatile = res.Expect.Volatile || e.Volatile
 	}
-	if src.Kind == "feed" && len(src.Keywords) > 0 {
-		res.Expect.Volatile = true // a filtered feed may legitimately match nothing
+	if src.Kind == "feed" && (len(src.Keywords) > 0 || len(src.Types) > 0) {
+		res.Expect.Volatile = true // a filtered feed may legitimately match fewer, or none
 	}
 	if !ok {
 		res.Err, res.End = fmt.Errorf("source %s: unknown kind %q", src.ID, src.Kind), opt.Now().UTC()
