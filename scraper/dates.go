@@ -49,8 +49,11 @@ var datePatterns = []struct {
 	// June 21, 2023
 	{regexp.MustCompile(`(?i)\b` + monthAlt + `\s+` + day + `,?\s+(\d{4})\b`),
 		func(m []string) (DateRange, bool) { return span(m[3], m[1], m[2], m[3], m[1], m[2]) }},
-	// 2024-07-09
-	{regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`),
+	// 27/09/2024 (day first, as in French and most of Europe)
+	{regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b`),
+		func(m []string) (DateRange, bool) { return spanNum(m[3], m[2], m[1]) }},
+	// 2024-07-09, and the day of an ISO date-time 2024-09-27T10:00:00+02:00
+	{regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})(?:\b|T)`),
 		func(m []string) (DateRange, bool) { return spanNum(m[1], m[2], m[3]) }},
 }
 
