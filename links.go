@@ -37,10 +37,21 @@ func trackingParam(k string) bool {
 	return strings.HasPrefix(k, "utm_") || k == "fbclid" || k == "gclid" || k == "mc_cid" || k == "mc_eid" || k == "xtor"
 }
 
+// hostAliases are hosts that serve the same pages under another name: an
+// item found under either is one item.
+var hostAliases = map[string]string{
+	"interoperable-europe.ec.europa.eu": "joinup.ec.europa.eu",
+	"youtube.com":                       "www.youtube.com",
+	"m.youtube.com":                     "www.youtube.com",
+	"media.un.org":                      "webtv.un.org",
+}
+
 // CanonicalURL is the identity form of a link: UN Web TV assets in their
-// /en/ form; otherwise the URL with a lower-case host, no fragment, no
-// tracking parameters, no default port and no trailing slash. ok is false
-// for anything that is not an absolute http(s) URL.
+// /en/ form, YouTube videos as www.youtube.com/watch?v=ID; otherwise the
+// URL over https (an identity, not where to fetch), with a lower-case host
+// under its main name, no fragment, no tracking parameters, no default port
+// and no trailing slash. ok is false for anything that is not an absolute
+// http(s) URL.
 func CanonicalURL(raw string) (string, bool) {
 	raw = strings.TrimSpace(raw)
 	if id := AssetID(raw); id != "" {
@@ -50,35 +61,52 @@ func CanonicalURL(raw string) (string, bool) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", false
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	u.Host = strings.ToLower(u.Host)
-	if p := u.Port(); (p == "443" && u.Scheme == "https") || (p == "80" && u.Scheme == "http") {
+	if p := u.Port(); p == "443" || p == "80" {
 		u.Host = u.Hostname()
 	}
+	u.Scheme, u.Host = "https", strings.ToLower(u.Host)
+	if alias, ok := hostAliases[u.Host]; ok {
+		u.Host = alias
+	}
 	u.Fragment, u.RawFragment, u.User = "", "", nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if trackingParam(k) {
-				q.Del(k)
+	q := u.Query()
+	switch {
+	case u.Host == "youtu.be" && len(strings.Trim(u.Path, "/")) > 0:
+		// Short links: youtu.be/ID?t=42 is watch?v=ID.
+		u.Host, q = "www.youtube.com", url.Values{"v": {strings.Trim(u.Path, "/")}}
+		u.Path = "/watch"
+	case u.Host == "www.youtube.com" && u.Path == "/watch":
+		// Only the video (and its playlist) name the thing; t=, feature=
+		// and the like only say how it was shared.
+		keep := url.Values{}
+		for _, k := range []string{"v", "list"} {
+			if v := q.Get(k); v != "" {
+				keep.Set(k, v)
 			}
 		}
-		u.RawQuery = q.Encode()
+		q = keep
 	}
+	for k := range q {
+		if trackingParam(k) {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u.String(), true
 }
 
-// matchKey is a link's canonical form without its scheme, so that http
-// and https links to one page match.
+// matchKey is a link's canonical form without its scheme and without a
+// leading "www.", so that links to one page or site match however they are
+// written.
 func matchKey(raw string) string {
 	c, ok := CanonicalURL(raw)
 	if !ok {
 		return ""
 	}
 	_, rest, _ := strings.Cut(c, "://")
-	return rest
+	return strings.TrimPrefix(rest, "www.")
 }
 
 // OutLinks are the web addresses an item points to: its related links,
@@ -137,7 +165,7 @@ func Relate(items []Item) {
 			j, ok := byKey[k]
 			if !ok {
 				for _, o := range orgs {
-					if k == o.key || strings.HasPrefix(k, o.key+"/") || (strings.HasSuffix(o.key, "/") && strings.HasPrefix(k, o.key)) {
+					if k == o.key || strings.HasPrefix(k, o.key+"/") || strings.HasPrefix(k, o.key+"?") {
 						j, ok = o.i, true
 						break
 					}

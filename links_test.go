@@ -11,7 +11,12 @@ func TestCanonicalURL(t *testing.T) {
 		{"https://media.un.org/en/asset/k15/k1517v486n/", "https://webtv.un.org/en/asset/k15/k1517v486n"},
 		{"https://Code.Gouv.FR:443/fr/blog/ospo/?utm_source=rss#top", "https://code.gouv.fr/fr/blog/ospo"},
 		{"https://www.youtube.com/watch?v=abc&utm_medium=feed", "https://www.youtube.com/watch?v=abc"},
-		{"http://example.org:80/a/", "http://example.org/a"},
+		{"http://example.org:80/a/", "https://example.org/a"},
+		{"http://code.gouv.fr/fr/blog/x/", "https://code.gouv.fr/fr/blog/x"},
+		{"https://interoperable-europe.ec.europa.eu/collection/open-source-observatory-osor/news/x", "https://joinup.ec.europa.eu/collection/open-source-observatory-osor/news/x"},
+		{"https://youtu.be/abcdefghijk?t=42", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://m.youtube.com/watch?v=abcdefghijk&t=42s&feature=share", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://youtube.com/watch?list=PL1&v=abcdefghijk", "https://www.youtube.com/watch?list=PL1&v=abcdefghijk"},
 	} {
 		if got, ok := CanonicalURL(tt.in); !ok || got != tt.want {
 			t.Errorf("CanonicalURL(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
@@ -32,7 +37,7 @@ func TestRelate(t *testing.T) {
 	org := Item{ID: "https://www.numerique.gouv.fr", Kind: KindOrganisation, URL: "https://www.numerique.gouv.fr/"}
 	post := Item{ID: "https://code.gouv.fr/fr/blog/ospos-for-good-2024", Kind: KindArticle, URL: "https://code.gouv.fr/fr/blog/ospos-for-good-2024/",
 		Content: `<p>Voir <a href="https://webtv.un.org/fr/asset/k1u/k1uvv0xd6d">la vidéo</a>, <a href="http://www.un.org/techenvoy/content/ospos-good-2024/">l'événement</a>,
-<a href="https://www.numerique.gouv.fr/agenda/?utm_source=x">la DINUM</a> et <a href="https://code.gouv.fr/fr/blog/ospos-for-good-2024/">ce billet</a>.</p>`}
+<a href="https://numerique.gouv.fr/agenda/?utm_source=x">la DINUM</a> et <a href="https://code.gouv.fr/fr/blog/ospos-for-good-2024/">ce billet</a>.</p>`}
 	news := Item{ID: "https://joinup.ec.europa.eu/node/1", Kind: KindArticle, URL: "https://joinup.ec.europa.eu/node/1",
 		Summary: "Report from https://www.un.org/techenvoy/content/ospos-good-2024. More soon…"}
 	items := []Item{news, post, org, rec, ev}
@@ -68,8 +73,8 @@ func TestRelate(t *testing.T) {
 
 func TestSlugQuery(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://www.youtube.com/watch?v=abcdefghijk": "watch-abcdefghijk",
-		"https://www.youtube.com/watch?v=ZZZ&t=30":    "watch-30-zzz",
+		"https://www.youtube.com/watch?v=abcdefghijk":  "watch-abcdefghijk",
+		"https://www.youtube.com/watch?v=ZZZ&list=PL1": "watch-pl1-zzz",
 	} {
 		if got := Slug(in); got != want {
 			t.Errorf("Slug(%q) = %q; want %q", in, got, want)

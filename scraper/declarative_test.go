@@ -347,8 +347,10 @@ func TestRunListingRedirect(t *testing.T) {
 	if res.Err != nil || len(res.Items) != 1 {
 		t.Fatalf("Run(%s) = %v, %d items; want nil, 1", src.URL, res.Err, len(res.Items))
 	}
-	if it := res.Items[0]; it.ID != base+"/agenda/rencontre" || it.Thumbnail != base+"/agenda/img/r.jpg" {
-		t.Errorf("Run(%s) item ID, Thumbnail = %q, %q; want %q, %q", src.URL, it.ID, it.Thumbnail, base+"/agenda/rencontre", base+"/agenda/img/r.jpg")
+	// Links resolve against the final URL (/agenda/); ids are https.
+	wantID := "https://" + ls.Addr() + "/agenda/rencontre"
+	if it := res.Items[0]; it.ID != wantID || it.URL != base+"/agenda/rencontre/" || it.Thumbnail != base+"/agenda/img/r.jpg" {
+		t.Errorf("Run(%s) item ID, URL, Thumbnail = %q, %q, %q; want %q, %q, %q", src.URL, it.ID, it.URL, it.Thumbnail, wantID, base+"/agenda/rencontre/", base+"/agenda/img/r.jpg")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 		}
 		it.GUID = scalar("pso_id")
 		if p := scalar("floss_policy"); p != "" {
-			if u, ok := ospofeed.CanonicalURL(p); ok {
+			if u, ok := webAddress(p); ok {
 				it.Policy = u
 			} else {
 				warnAt(f["floss_policy"], "%s: floss_policy %q is not a URL", key, p)
@@ -132,7 +133,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 				nodes = []*yaml.Node{n}
 			}
 			for _, c := range nodes {
-				if u, ok := ospofeed.CanonicalURL(c.Value); ok {
+				if u, ok := webAddress(c.Value); ok {
 					it.Forges = append(it.Forges, u)
 				} else {
 					warnAt(c, "%s: code %q is not a URL", key, c.Value)
@@ -142,4 +143,15 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 		items = append(items, it)
 	}
 	return items, warnings, nil
+}
+
+// webAddress is s when it is an absolute http(s) URL: a link to show as
+// given (not an identity: see ospofeed.CanonicalURL).
+func webAddress(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	return u.String(), true
 }

@@ -20,7 +20,7 @@ func TestParseDirectory(t *testing.T) {
 		t.Fatalf("ParseDirectory(%s) = %v, warnings %q; want no error, no warning", directoryURL, err, warnings)
 	}
 	wantIDs := []string{"https://www.numerique.gouv.fr", "https://ospo.example.fr", "https://www.zendis.de", "https://www.besancon.fr",
-		"https://www.un.org/digital-emerging-technologies", "https://interoperable-europe.ec.europa.eu/collection/ec-ospo",
+		"https://www.un.org/digital-emerging-technologies", "https://joinup.ec.europa.eu/collection/ec-ospo", // the portal's main name
 		"https://opensource.overheid.nl", "https://ospo.univ-exemple.fr", "https://ospo.region-exemple.fr"}
 	var ids []string
 	for _, it := range items {
@@ -41,35 +41,35 @@ func TestParseDirectory(t *testing.T) {
 		forges                                       []string
 	}{
 		{id: "https://www.numerique.gouv.fr", url: "https://www.numerique.gouv.fr/", title: "Mission logiciels libres (DINUM)", country: "FR",
-			policy: "https://code.gouv.fr/fr/politique-de-contribution", created: ymd(2021, 11, 10),
+			policy: "https://code.gouv.fr/fr/politique-de-contribution/", created: ymd(2021, 11, 10),
 			descriptions: map[string]string{
 				"fr": "La Mission logiciels libres de la direction interministérielle du numérique anime l'usage et la publication de logiciels libres dans l'administration.",
 				"en": "The free software unit of France's interministerial digital directorate supports the use and release of free software across government.",
 			},
 			forges: []string{"https://github.com/codegouvfr", "https://git.sr.ht/~codegouvfr"}},
 		{id: "https://ospo.example.fr", url: "https://ospo.example.fr/", title: "Réseau des OSPO publics", country: "FR",
-			email: "contact@ospo.example.fr", policy: "https://ospo.example.fr/charte", guid: "130025265", created: ymd(2023, 3, 15),
+			email: "contact@ospo.example.fr", policy: "https://ospo.example.fr/charte/", guid: "130025265", created: ymd(2023, 3, 15),
 			descriptions: map[string]string{"fr": "Réseau d'entraide des OSPO d'administrations et de collectivités françaises.",
 				"en": "A mutual-help network of French public-sector OSPOs."},
-			forges: []string{"https://forge.ospo.example.fr", "https://github.com/ospo-example-fr"}},
+			forges: []string{"https://forge.ospo.example.fr/", "https://github.com/ospo-example-fr"}},
 		{id: "https://www.zendis.de", url: "https://www.zendis.de/", title: "Zentrum für Digitale Souveränität", country: "DE",
 			descriptions: map[string]string{"de": "Zentrum für Digitale Souveränität der Öffentlichen Verwaltung.",
 				"en": "Centre for the digital sovereignty of public administration."},
-			forges: []string{"https://gitlab.opencode.de"}},
+			forges: []string{"https://gitlab.opencode.de/"}},
 		{id: "https://www.besancon.fr", url: "https://www.besancon.fr/", title: "Ville de Besançon", country: "FR", created: ymd(2025, 1, 6),
 			descriptions: map[string]string{"fr": "OSPO municipal rattaché à la direction du numérique."}},
 		{id: "https://www.un.org/digital-emerging-technologies", url: "https://www.un.org/digital-emerging-technologies/", // a quoted key
 			title: "UN Office for Digital and Emerging Technologies (ODET)", country: "INT",
 			descriptions: map[string]string{"en": "Organiser of OSPOs for Good and of the UN Open Source Week.",
 				"fr": "Organisateur d'OSPOs for Good et de la Semaine de l'open source de l'ONU."}},
-		{id: "https://interoperable-europe.ec.europa.eu/collection/ec-ospo", url: "https://interoperable-europe.ec.europa.eu/collection/ec-ospo",
+		{id: "https://joinup.ec.europa.eu/collection/ec-ospo", url: "https://interoperable-europe.ec.europa.eu/collection/ec-ospo",
 			title: "European Commission Open Source Programme Office", country: "EU"},
 		{id: "https://opensource.overheid.nl", url: "https://opensource.overheid.nl/", title: "Programma Open Source Overheid"}, // name only
 		{id: "https://ospo.univ-exemple.fr", url: "https://ospo.univ-exemple.fr/", title: "OSPO de l'Université Exemple", country: "FR",
-			email: "ospo@univ-exemple.fr", policy: "https://ospo.univ-exemple.fr/politique", guid: "197534712", created: ymd(2022, 9, 1),
+			email: "ospo@univ-exemple.fr", policy: "https://ospo.univ-exemple.fr/politique/", guid: "197534712", created: ymd(2022, 9, 1),
 			descriptions: map[string]string{"fr": "Accompagne les laboratoires qui publient leurs logiciels de recherche.",
 				"en": "Helps research labs release their software."},
-			forges: []string{"https://gitlab.univ-exemple.fr", "https://codeberg.org/univ-exemple", "https://github.com/univ-exemple"}},
+			forges: []string{"https://gitlab.univ-exemple.fr/", "https://codeberg.org/univ-exemple", "https://github.com/univ-exemple"}},
 		{id: "https://ospo.region-exemple.fr", url: "https://ospo.region-exemple.fr/", title: "ospo.region-exemple.fr"}, // {}: the host as title
 	}
 	for _, tt := range tests {
@@ -128,14 +128,14 @@ func TestParseDirectoryWarnings(t *testing.T) {
 		{"bad policy and forge", "https://a.example/:\n  floss_policy: charte.html\n  code:\n    - https://git.a.example/\n    - ftp://old.a.example/\n",
 			[]string{"https://a.example"}, []string{name + `:2: https://a.example/: floss_policy "charte.html" is not a URL`, name + `:5: https://a.example/: code "ftp://old.a.example/" is not a URL`},
 			func(t *testing.T, items []ospofeed.Item) {
-				if !slices.Equal(items[0].Forges, []string{"https://git.a.example"}) {
-					t.Errorf("Forges = %q; want the good one", items[0].Forges)
+				if !slices.Equal(items[0].Forges, []string{"https://git.a.example/"}) {
+					t.Errorf("Forges = %q; want the good one, as given", items[0].Forges)
 				}
 			}},
 		{"one forge as text", "https://a.example/:\n  code: https://git.a.example/\n", []string{"https://a.example"}, nil,
 			func(t *testing.T, items []ospofeed.Item) {
-				if !slices.Equal(items[0].Forges, []string{"https://git.a.example"}) {
-					t.Errorf("Forges = %q; want the one", items[0].Forges)
+				if !slices.Equal(items[0].Forges, []string{"https://git.a.example/"}) {
+					t.Errorf("Forges = %q; want the one, as given", items[0].Forges)
 				}
 			}},
 		{"name that is not text", "https://a.example/:\n  name:\n    fr: A\n", []string{"https://a.example"},

@@ -138,7 +138,7 @@ func TestPartialCrawlNeverBlanksOrDowngrades(t *testing.T) {
 	}
 	// An empty observation from the page itself fills nothing in blank.
 	sparse := ospofeed.Item{ID: rec1, Kind: ospofeed.KindRecording, URL: rec1, Title: full.Title, Authority: ospofeed.AuthorityPage}
-	mustSave(t, db, crawl("src", c, sparse))
+	mustSave(t, db, crawl("src", c, event(), sparse))
 	if got := mustItem(t, db, rec1); got.Summary != "Opening" || got.Duration == 0 {
 		t.Fatalf("sparse page observation blanked fields: %+v", got)
 	}
