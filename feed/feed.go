@@ -197,8 +197,14 @@ func updated(it ospofeed.Item, fallback time.Time) time.Time {
 	return time.Time{}
 }
 
-// published is the source's date, else when we first saw the item.
+// published is the source's date, else when we first saw the item. An
+// organisation's date is when it was created, not when it was listed: its
+// entry is news when ospofeed first saw it, so that a newly listed OSPO
+// created years ago is not buried in readers that sort by date.
 func published(it ospofeed.Item) time.Time {
+	if it.Kind == ospofeed.KindOrganisation && !it.FirstSeen.IsZero() {
+		return it.FirstSeen.UTC()
+	}
 	if !it.Date.IsZero() {
 		return it.Date.UTC()
 	}
