@@ -225,7 +225,8 @@ type SourceState struct {
 	LastError   string    `json:"last_error,omitempty"`
 	Failures    int       `json:"consecutive_failures,omitempty"`
 	Items       int       `json:"items"`
-	// LastFound is how many items the last crawl that answered found.
+	// LastFound is how many items the last healthy (ok) crawl found: the
+	// yardstick a crawl that finds less is measured against.
 	LastFound int `json:"last_found"`
 	// Reason says why the status is not ok.
 	Reason string `json:"reason,omitempty"`

@@ -886,6 +886,9 @@ func TestCrawlDelayLowersCapacity(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			end(relB)
 			wg.Wait()
+			if len(others) == 0 {
+				t.Fatal("no request started after robots.txt was read: nothing was checked")
+			}
 			for _, n := range others {
 				if n != 0 {
 					t.Errorf("a request started with %d others in flight after Crawl-delay; want 0 (all starts: %v)", n, others)

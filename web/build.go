@@ -174,6 +174,14 @@ func withWebURLs(it ospofeed.Item) ospofeed.Item {
 		}
 	}
 	it.Alternates = alts
+	it.Policy = webURL(it.Policy)
+	var forges []string
+	for _, f := range it.Forges {
+		if f = webURL(f); f != "" {
+			forges = append(forges, f)
+		}
+	}
+	it.Forges = forges
 	return it
 }
 
