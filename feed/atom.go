@@ -83,12 +83,12 @@ func Atom(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 }
 
 func atomEntryOf(m Meta, it ospofeed.Item, look Lookup) *atomEntry {
-	v := newView(m.BaseURL, it, look)
+	v, body := m.entry(it, look)
 	e := &atomEntry{AtomEntry: &feeds.AtomEntry{
 		Title:   v.Title,
 		Id:      it.ID,
 		Updated: rfc3339(updated(it, m.Updated)),
-		Content: &feeds.AtomContent{Content: v.html(), Type: "html"},
+		Content: &feeds.AtomContent{Content: body, Type: "html"},
 	}}
 	if p := published(it); !p.IsZero() {
 		e.Published = rfc3339(p)

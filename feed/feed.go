@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ospofeed/ospofeed"
@@ -43,6 +44,48 @@ type Meta struct {
 	Author    string    // feed author name (Atom needs one); Title when empty
 	AuthorURL string    // optional
 	Updated   time.Time // the feed's updated time when there are no items; otherwise the max Item.Updated
+	// Cache, when set, keeps each entry's rendering across the feeds of one
+	// site render (the same item in the everything-feed, its kind's, its
+	// source's and its event's, in three formats), so it is rendered once.
+	// Share one Cache only between renders of the same items with the same
+	// Lookup and BaseURL; never across renders.
+	Cache *Cache
+}
+
+// Cache memoizes entry renderings; see Meta.Cache. The zero value is not
+// usable: use NewCache.
+type Cache struct {
+	mu sync.Mutex
+	m  map[[2]string]cachedEntry
+}
+
+type cachedEntry struct {
+	v    view
+	html string
+}
+
+// NewCache returns an empty entry cache.
+func NewCache() *Cache { return &Cache{m: map[[2]string]cachedEntry{}} }
+
+// entry is the view of an item and its entry HTML, from the cache when
+// there is one.
+func (m Meta) entry(it ospofeed.Item, look Lookup) (view, string) {
+	if m.Cache == nil {
+		v := newView(m.BaseURL, it, look)
+		return v, v.html()
+	}
+	k := [2]string{m.BaseURL, it.ID}
+	m.Cache.mu.Lock()
+	e, ok := m.Cache.m[k]
+	m.Cache.mu.Unlock()
+	if !ok {
+		e.v = newView(m.BaseURL, it, look)
+		e.html = e.v.html()
+		m.Cache.mu.Lock()
+		m.Cache.m[k] = e
+		m.Cache.mu.Unlock()
+	}
+	return e.v, e.html
 }
 
 // Lookup finds a related item by id: a recording's events, an event's

@@ -471,3 +471,32 @@ func TestNilLookup(t *testing.T) {
 		t.Errorf("Atom(nil lookup) content = %q; want the event linked by its id", c)
 	}
 }
+
+func TestCacheRendersTheSameBytes(t *testing.T) {
+	items := fixtures()
+	look := lookupOf(items)
+	cache := NewCache()
+	for _, r := range []struct {
+		name   string
+		render func(Meta, []ospofeed.Item, Lookup) ([]byte, error)
+	}{{"atom", Atom}, {"rss", RSS}, {"json", JSON}} {
+		plain, err := r.render(meta("all."+r.name), items, look)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := meta("all." + r.name)
+		m.Cache = cache
+		for i := 0; i < 2; i++ { // the second time from the cache
+			cached, err := r.render(m, items, look)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(plain, cached) {
+				t.Errorf("%s with a cache (pass %d) differs:\n%s", r.name, i+1, golden.Diff(string(plain), string(cached)))
+			}
+		}
+	}
+	if len(cache.m) != len(items) {
+		t.Errorf("cache holds %d entries; want one per item (%d)", len(cache.m), len(items))
+	}
+}

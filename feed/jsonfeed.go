@@ -75,7 +75,7 @@ func JSON(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 }
 
 func jsonItemOf(m Meta, it ospofeed.Item, look Lookup) *jsonItem {
-	v := newView(m.BaseURL, it, look)
+	v, body := m.entry(it, look)
 	// JSON Feed dates are RFC 3339 like Atom's; whole seconds keep the two
 	// formats in agreement.
 	up := updated(it, m.Updated).Truncate(time.Second)
@@ -83,7 +83,7 @@ func jsonItemOf(m Meta, it ospofeed.Item, look Lookup) *jsonItem {
 		Id:           it.ID,
 		Url:          itemURL(it),
 		Title:        v.Title,
-		ContentHTML:  v.html(),
+		ContentHTML:  body,
 		Image:        v.Thumbnail,
 		ModifiedDate: &up,
 		Tags:         tags(it),

@@ -83,12 +83,11 @@ func RSS(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 }
 
 func rssItemOf(m Meta, it ospofeed.Item, look Lookup) *rssItem {
-	v := newView(m.BaseURL, it, look)
+	v, body := m.entry(it, look)
 	link := itemURL(it)
 	if link == "" {
 		link = v.Page // gorilla always writes <link>; better ours than empty
 	}
-	body := v.html()
 	// The description is HTML by RSS convention: the summary's paragraphs,
 	// escaped so that readers show "<script>" instead of running it.
 	desc := body

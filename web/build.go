@@ -77,6 +77,7 @@ type model struct {
 	feeds      []FeedSet
 	updated    time.Time // newest item update, or Created
 	tmpl       *template.Template
+	entries    *feed.Cache // each item's feed entry, rendered once per Build
 }
 
 func (m *model) look(id string) (ospofeed.Item, bool) {
@@ -94,7 +95,7 @@ func byNewest(a, b ospofeed.Item) int {
 }
 
 func newModel(s Snapshot) *model {
-	m := &model{Snapshot: s, byID: map[string]ospofeed.Item{}, updated: s.Created.UTC()}
+	m := &model{Snapshot: s, byID: map[string]ospofeed.Item{}, updated: s.Created.UTC(), entries: feed.NewCache()}
 	// Only the day of Today counts: a timed event that ends at 15:00 stays
 	// upcoming until the day is over, so every render of a day is the same.
 	y, mo, d := s.Today.UTC().Date()
@@ -205,6 +206,7 @@ func (m *model) meta(set FeedSet, ext, subtitle string, updated time.Time) feed.
 		ID: m.url(set.Path(ext)), Title: set.Title, Subtitle: subtitle,
 		SelfURL: m.url(set.Path(ext)), HTMLURL: m.url(set.Page), BaseURL: m.Info.BaseURL,
 		Author: m.Info.Author, AuthorURL: m.Info.BaseURL + "/", Updated: updated,
+		Cache: m.entries,
 	}
 }
 
