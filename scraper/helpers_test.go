@@ -1,6 +1,7 @@
 package scraper
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -92,6 +93,10 @@ func newFetcher(t *testing.T, crawl config.Crawl, allowedHosts ...string) *Fetch
 // readFixture reads a page of the fixture from disk, by host and file.
 func readFixture(t testing.TB, host, file string) []byte {
 	t.Helper()
+	if host == fixture.HostMedia {
+		// The fixture serves media.un.org as a mirror of webtv.un.org.
+		return bytes.ReplaceAll(readFixture(t, fixture.HostWebTV, file), []byte(fixture.HostWebTV), []byte(fixture.HostMedia))
+	}
 	b, err := os.ReadFile(filepath.Join(fixtureHosts, host, filepath.FromSlash(file)))
 	if err != nil {
 		t.Fatal(err)
