@@ -11,6 +11,10 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
+// defaultTimeout is how long Open waits for another process to release
+// the file before it says the database is in use.
+const defaultTimeout = 2 * time.Second
+
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("database is in use by another ospofeed process")
 
@@ -38,7 +42,7 @@ type Options struct {
 // up to date.
 func Open(path string, opt Options) (*DB, error) {
 	if opt.Timeout == 0 {
-		opt.Timeout = 2 * time.Second
+		opt.Timeout = defaultTimeout
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -358,5 +360,56 @@ func TestHealthAcrossCrawls(t *testing.T) {
 	}
 	if items, _ := db.Items(); len(items) != 4 {
 		t.Errorf("items after degraded crawls = %d; want the 4 found first", len(items))
+	}
+}
+
+func TestCompactShrinksAndKeepsEverything(t *testing.T) {
+	db, c := openTest(t)
+	// Many crawls of changing content: history and crawl logs are pruned,
+	// leaving free pages behind.
+	for i := 0; i < 300; i++ {
+		c.add(time.Minute)
+		r := recording(rec1, fmt.Sprintf("Day 1, take %d %s", i, strings.Repeat("x", 20000)))
+		mustSave(t, db, crawl("src", c, event(), r))
+	}
+	// A spike of data that is then deleted (as retention does) leaves the
+	// file large: bbolt reuses free pages but never gives them back.
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("spike"))
+		if err != nil {
+			return err
+		}
+		for i := 0; i < 400; i++ {
+			if err := b.Put(u64(uint64(i)), bytes.Repeat([]byte("y"), 20000)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("spike")) }); err != nil {
+		t.Fatal(err)
+	}
+	itemsBefore, _ := db.Items()
+	hist, _ := db.History(rec1)
+	before, after, err := db.Compact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after >= before {
+		t.Errorf("Compact: %d -> %d bytes; want smaller", before, after)
+	}
+	itemsAfter, err := db.Items()
+	if err != nil || len(itemsAfter) != len(itemsBefore) {
+		t.Fatalf("items after compact = %d, %v; want %d", len(itemsAfter), err, len(itemsBefore))
+	}
+	if h, _ := db.History(rec1); len(h) != len(hist) {
+		t.Errorf("history after compact = %d versions; want %d", len(h), len(hist))
+	}
+	// Still writable, still the same schema.
+	mustSave(t, db, crawl("src", c, event()))
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
 	}
 }

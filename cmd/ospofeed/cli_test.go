@@ -120,3 +120,19 @@ func TestHealthcheckWithoutServer(t *testing.T) {
 		t.Fatalf("healthcheck with nothing listening = %v (exit %d); want exit 1", err, exitCode(err))
 	}
 }
+
+func TestCompactCommand(t *testing.T) {
+	_, cfg, db := crawlFixture(t)
+	out, _, err := runCmd(context.Background(), "compact", "--config", cfg, "--db", db)
+	if err != nil || !strings.HasPrefix(out, "compacted "+db+": ") {
+		t.Fatalf("compact = %q, %v", out, err)
+	}
+	d, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if ev, ok, err := d.Item(event2024); err != nil || !ok || len(ev.Recordings) != 4 {
+		t.Fatalf("event after compact = %v, %v, %v", ev.Recordings, ok, err)
+	}
+}

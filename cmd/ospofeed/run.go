@@ -26,6 +26,7 @@ commands:
   crawl            crawl once and exit (0: every source ok, 1: a source failed, 2: usage or config)
   sources          list the configured sources with their health
   config default   print the embedded default configuration
+  compact          rewrite the database without its free pages (stop serve first)
   healthcheck      exit 0 when a running serve answers /healthz (the container's HEALTHCHECK)
   version          print the version
 
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		_, err := stdout.Write(config.Default())
 		return err
+	case "compact":
+		return cmdCompact(ctx, e, rest)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, e, rest)
 	case "version", "--version", "-version":
