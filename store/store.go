@@ -52,7 +52,7 @@ func Open(path string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
 	}
-	b, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
+	b, err := openLocked(path, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w (gave up after %s)", path, ErrInUse, opt.Timeout)
 	}
@@ -104,4 +104,27 @@ func (db *DB) Check() error {
 		}
 		return nil
 	})
+}
+
+// openLocked opens the file at path and makes sure the file it locked is
+// still the one at path: a compaction renames a new file into place while
+// another process waits for the old one's lock, and writes to the old,
+// detached file would be lost.
+func openLocked(path string, opts *bolt.Options) (*bolt.DB, error) {
+	for range 5 {
+		before, statErr := os.Stat(path)
+		b, err := bolt.Open(path, 0o644, opts)
+		if err != nil {
+			return nil, err
+		}
+		// Holding the lock, the file at path is final: a compaction renames
+		// before it lets the lock go. If it is not the file we opened (the
+		// one at path when we began), open again.
+		after, err := os.Stat(path)
+		if statErr != nil || (err == nil && os.SameFile(before, after)) {
+			return b, nil
+		}
+		b.Close()
+	}
+	return nil, fmt.Errorf("the file kept being replaced while opening it")
 }

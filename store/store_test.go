@@ -413,3 +413,44 @@ func TestCompactShrinksAndKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCompactWhileAnotherWaits: a process waiting for the lock while the
+// file is compacted must end up on the new file, not write to the old,
+// detached one.
+func TestCompactWhileAnotherWaits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	c := &clock{t: time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)}
+	db, err := Open(path, Options{Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, db, crawl("src", c, event()))
+	type opened struct {
+		db  *DB
+		err error
+	}
+	waiter := make(chan opened, 1)
+	go func() {
+		d, err := Open(path, Options{Timeout: 10 * time.Second, Now: c.now})
+		waiter <- opened{d, err}
+	}()
+	time.Sleep(200 * time.Millisecond) // the waiter is blocked on the lock
+	if _, _, err := db.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	w := <-waiter
+	if w.err != nil {
+		t.Fatal(w.err)
+	}
+	mustSave(t, w.db, crawl("src", c, recording(rec1, "written by the waiter")))
+	w.db.Close()
+	again, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if _, ok, _ := again.Item(rec1); !ok {
+		t.Fatal("the waiter's write is not in the database file")
+	}
+}
