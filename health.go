@@ -64,18 +64,11 @@ func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
 		return StatusFailed, res.Err.Error()
 	}
 	found := res.Found()
-	switch {
-	case found == 0 && lastFound > 0 && !exp.Volatile:
-		return StatusDegraded, fmt.Sprintf("found no items; the last healthy crawl found %d", lastFound)
-	case lastFound >= 4 && found*2 < lastFound && !exp.Volatile,
-		lastFound > 0 && lastFound < 4 && found < lastFound && !exp.Volatile:
-		// A large source may shrink a little; a small one losing any item
-		// (an event page losing its one recording link) is suspect.
-		return StatusDegraded, fmt.Sprintf("found %d items; the last healthy crawl found %d", found, lastFound)
-	case found == 0 && exp.MinItems == 0:
+	if reason := countProblem(found, exp, lastFound); reason != "" {
+		return StatusDegraded, reason
+	}
+	if found == 0 {
 		return StatusEmpty, "the source lists nothing"
-	case found < exp.MinItems:
-		return StatusDegraded, fmt.Sprintf("found %d items, expected at least %d", found, exp.MinItems)
 	}
 	items := res.merged()
 	var missing []string
@@ -97,6 +90,29 @@ func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
 		return StatusDegraded, strings.Join(missing, "; ")
 	}
 	return StatusOK, ""
+}
+
+// countProblem says what is wrong with how many items a crawl found, or "".
+func countProblem(found int, exp Expect, lastFound int) string {
+	switch {
+	case found == 0 && lastFound > 0 && !exp.Volatile:
+		return fmt.Sprintf("found no items; the last healthy crawl found %d", lastFound)
+	case lastFound >= 4 && found*2 < lastFound && !exp.Volatile,
+		lastFound > 0 && lastFound < 4 && found < lastFound && !exp.Volatile:
+		// A large source may shrink a little; a small one losing any item
+		// (an event page losing its one recording link) is suspect.
+		return fmt.Sprintf("found %d items; the last healthy crawl found %d", found, lastFound)
+	case found < exp.MinItems:
+		return fmt.Sprintf("found %d items, expected at least %d", found, exp.MinItems)
+	}
+	return ""
+}
+
+// CountOK reports whether a crawl that answered found as many items as
+// expected: its count may then serve as the yardstick for the next crawls,
+// even if some items lack a required field.
+func CountOK(res CrawlResult, exp Expect, lastFound int) bool {
+	return res.Err == nil && !res.Interrupted && countProblem(res.Found(), exp, lastFound) == ""
 }
 
 // Found is the number of distinct items a crawl found.

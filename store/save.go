@@ -18,6 +18,8 @@ const (
 	keepCrawls   = 200 // crawl logs per source
 	// status changes of all sources together
 	keepStatusChanges = 1000
+	// crawls in a row finding the same smaller count before it is accepted
+	acceptAfter = 3
 )
 
 const (
@@ -339,16 +341,33 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 		return nil // not the source's doing: its health stays as it was
 	}
 	st.LastCrawl = log.End
-	switch status {
-	case ospofeed.StatusFailed:
+	found := res.Found()
+	switch {
+	case status == ospofeed.StatusFailed:
 		st.LastError = log.Error
 		st.Failures++
-	case ospofeed.StatusOK:
-		st.LastFound = res.Found()
-		fallthrough
-	default:
-		// Degraded and empty crawls answered: they are successes for
-		// backoff, but what they found is not the yardstick for the next.
+	case ospofeed.CountOK(res, res.Expect, st.LastFound):
+		// As many items as expected (some may lack a field): the count is
+		// the yardstick for the next crawls.
+		st.LastFound, st.Streak, st.StreakFound = found, 0, 0
+	case found > 0:
+		// Fewer items than before. If the same smaller count holds for
+		// acceptAfter crawls in a row, it is the source's new normal (an
+		// event page that dropped a recording for good), not a breakage.
+		// Finding nothing never becomes normal: that is a redesign.
+		if found == st.StreakFound {
+			st.Streak++
+		} else {
+			st.Streak, st.StreakFound = 1, found
+		}
+		if st.Streak >= acceptAfter {
+			st.LastFound, st.Streak, st.StreakFound = found, 0, 0
+			log.Reason += fmt.Sprintf(" (%d crawls in a row found %d: that is the yardstick from now on)", acceptAfter, found)
+			reason = log.Reason
+		}
+	}
+	if status != ospofeed.StatusFailed {
+		// Degraded and empty crawls answered: successes for backoff.
 		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
 	}
 	if string(status) != st.Status {

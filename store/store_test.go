@@ -454,3 +454,33 @@ func TestCompactWhileAnotherWaits(t *testing.T) {
 		t.Fatal("the waiter's write is not in the database file")
 	}
 }
+
+func TestHealthYardstick(t *testing.T) {
+	db, c := openTest(t)
+	untitled := recording(rec2, "")
+	three := []ospofeed.Item{event(), recording(rec1, "A"), recording("https://webtv.un.org/en/asset/k1q/k1qmxhno3c", "C")}
+	steps := []struct {
+		name  string
+		items []ospofeed.Item
+		want  ospofeed.Status
+	}{
+		{"first crawl: one item lacks its title", []ospofeed.Item{event(), recording(rec1, "A"), untitled}, ospofeed.StatusDegraded},
+		// The count was fine, so it is the yardstick: breaking completely
+		// is degraded, never "empty".
+		{"the page breaks", nil, ospofeed.StatusDegraded},
+		{"mended", three, ospofeed.StatusOK},
+		{"a recording dropped for good, 1", three[:2], ospofeed.StatusDegraded},
+		{"a recording dropped for good, 2", three[:2], ospofeed.StatusDegraded},
+		{"a recording dropped for good, 3: the new normal", three[:2], ospofeed.StatusDegraded},
+		{"the next crawl with two is ok", three[:2], ospofeed.StatusOK},
+	}
+	for _, s := range steps {
+		c.add(time.Hour)
+		res := crawl("src", c, s.items...)
+		res.Expect = ospofeed.Expect{Required: []string{"title"}}
+		log := mustSave(t, db, res)
+		if log.Status != s.want {
+			t.Fatalf("%s: status %s (%s); want %s", s.name, log.Status, log.Reason, s.want)
+		}
+	}
+}
