@@ -115,13 +115,13 @@ type statusV1 struct {
 }
 
 type sourceV1 struct {
-	Status      string    `json:"status"`
-	Reason      string    `json:"reason,omitempty"`
-	LastFound   int       `json:"last_found"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	LastFound int    `json:"last_found"`
 	// Crawls in a row that found the same smaller count (StreakFound):
 	// after acceptAfter of them it becomes the new normal.
-	Streak      int `json:"streak,omitempty"`
-	StreakFound int `json:"streak_found,omitempty"`
+	Streak      int       `json:"streak,omitempty"`
+	StreakFound int       `json:"streak_found,omitempty"`
 	StatusSince time.Time `json:"status_since,omitzero"`
 	LastCrawl   time.Time `json:"last_crawl,omitzero"`
 	LastSuccess time.Time `json:"last_success,omitzero"`
