@@ -69,22 +69,12 @@ func CanonicalURL(raw string) (string, bool) {
 		u.Host = alias
 	}
 	u.Fragment, u.RawFragment, u.User = "", "", nil
+	u.Path = strings.TrimRight(u.Path, "/")
 	q := u.Query()
-	switch {
-	case u.Host == "youtu.be" && len(strings.Trim(u.Path, "/")) > 0:
-		// Short links: youtu.be/ID?t=42 is watch?v=ID.
-		u.Host, q = "www.youtube.com", url.Values{"v": {strings.Trim(u.Path, "/")}}
-		u.Path = "/watch"
-	case u.Host == "www.youtube.com" && u.Path == "/watch":
-		// Only the video (and its playlist) name the thing; t=, feature=
-		// and the like only say how it was shared.
-		keep := url.Values{}
-		for _, k := range []string{"v", "list"} {
-			if v := q.Get(k); v != "" {
-				keep.Set(k, v)
-			}
-		}
-		q = keep
+	// A YouTube video is watch?v=ID however it was linked: youtu.be/ID,
+	// /live/ID, /embed/ID, /shorts/ID; t=, list=, feature= only say how.
+	if id := youTubeVideo(u, q); id != "" {
+		u.Host, u.Path, q = "www.youtube.com", "/watch", url.Values{"v": {id}}
 	}
 	for k := range q {
 		if trackingParam(k) {
@@ -92,9 +82,26 @@ func CanonicalURL(raw string) (string, bool) {
 		}
 	}
 	u.RawQuery = q.Encode()
-	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u.String(), true
+}
+
+// youTubeVideo is the video id a YouTube link names, or "".
+func youTubeVideo(u *url.URL, q url.Values) string {
+	switch u.Host {
+	case "youtu.be":
+		return strings.Trim(u.Path, "/")
+	case "www.youtube.com":
+		if u.Path == "/watch" {
+			return q.Get("v")
+		}
+		for _, p := range []string{"/live/", "/embed/", "/shorts/", "/v/"} {
+			if id, ok := strings.CutPrefix(u.Path, p); ok && id != "" && !strings.Contains(id, "/") {
+				return id
+			}
+		}
+	}
+	return ""
 }
 
 // matchKey is a link's canonical form without its scheme and without a

@@ -16,7 +16,13 @@ func TestCanonicalURL(t *testing.T) {
 		{"https://interoperable-europe.ec.europa.eu/collection/open-source-observatory-osor/news/x", "https://joinup.ec.europa.eu/collection/open-source-observatory-osor/news/x"},
 		{"https://youtu.be/abcdefghijk?t=42", "https://www.youtube.com/watch?v=abcdefghijk"},
 		{"https://m.youtube.com/watch?v=abcdefghijk&t=42s&feature=share", "https://www.youtube.com/watch?v=abcdefghijk"},
-		{"https://youtube.com/watch?list=PL1&v=abcdefghijk", "https://www.youtube.com/watch?list=PL1&v=abcdefghijk"},
+		{"https://youtube.com/watch?list=PL1&v=abcdefghijk", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://youtu.be/abcdefghijk?list=PL1", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://www.youtube.com/watch/?v=abcdefghijk&t=1", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://www.youtube.com/live/abcdefghijk?si=x", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://www.youtube.com/embed/abcdefghijk", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://www.youtube.com/shorts/abcdefghijk", "https://www.youtube.com/watch?v=abcdefghijk"},
+		{"https://www.youtube.com/channel/UC5O114-PQNYkurlTg6hekZw", "https://www.youtube.com/channel/UC5O114-PQNYkurlTg6hekZw"},
 	} {
 		if got, ok := CanonicalURL(tt.in); !ok || got != tt.want {
 			t.Errorf("CanonicalURL(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
@@ -74,7 +80,7 @@ func TestRelate(t *testing.T) {
 func TestSlugQuery(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://www.youtube.com/watch?v=abcdefghijk":  "watch-abcdefghijk",
-		"https://www.youtube.com/watch?v=ZZZ&list=PL1": "watch-pl1-zzz",
+		"https://www.youtube.com/watch?v=ZZZ&list=PL1": "watch-pl1-zzz", // Slug takes ids as given
 	} {
 		if got := Slug(in); got != want {
 			t.Errorf("Slug(%q) = %q; want %q", in, got, want)

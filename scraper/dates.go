@@ -49,9 +49,18 @@ var datePatterns = []struct {
 	// June 21, 2023
 	{regexp.MustCompile(`(?i)\b` + monthAlt + `\s+` + day + `,?\s+(\d{4})\b`),
 		func(m []string) (DateRange, bool) { return span(m[3], m[1], m[2], m[3], m[1], m[2]) }},
-	// 27/09/2024 (day first, as in French and most of Europe)
+	// 27/09/2024, day first as in French and most of Europe; only when
+	// unambiguous (06/07/2024 is June to an American reader): the day is
+	// over 12, or day and month are the same number.
 	{regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b`),
-		func(m []string) (DateRange, bool) { return spanNum(m[3], m[2], m[1]) }},
+		func(m []string) (DateRange, bool) {
+			d, _ := strconv.Atoi(m[1])
+			mo, _ := strconv.Atoi(m[2])
+			if d <= 12 && d != mo {
+				return DateRange{}, false
+			}
+			return spanNum(m[3], m[2], m[1])
+		}},
 	// 2024-07-09, and the day of an ISO date-time 2024-09-27T10:00:00+02:00
 	{regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})(?:\b|T)`),
 		func(m []string) (DateRange, bool) { return spanNum(m[1], m[2], m[3]) }},

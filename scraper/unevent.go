@@ -38,7 +38,12 @@ func ParseEventPage(pageURL string, body []byte) (EventPage, []string, error) {
 		return EventPage{}, nil, fmt.Errorf("parse %s: %w", pageURL, err)
 	}
 	var warnings []string
-	id := canonicalPageURL(base)
+	// The event's identity is its page's canonical URL, as for every other
+	// page, so that the same page found by another source is one item.
+	id, ok := ospofeed.CanonicalURL(pageURL)
+	if !ok {
+		return EventPage{}, nil, fmt.Errorf("parse %s: not an http(s) URL", pageURL)
+	}
 	ev := ospofeed.Item{ID: id, Kind: ospofeed.KindEvent, URL: id, Authority: ospofeed.AuthorityPage}
 	main := doc.Find("main").First()
 	if main.Length() == 0 {
@@ -112,20 +117,6 @@ func linkTitle(a *goquery.Selection) string {
 		return ""
 	}
 	return t
-}
-
-// canonicalPageURL is the identity of a page: https where it was http,
-// lower-case host, no query, fragment or trailing slash.
-func canonicalPageURL(u *url.URL) string {
-	c := *u
-	if c.Scheme == "http" {
-		c.Scheme = "https"
-	}
-	c.Host = strings.ToLower(c.Host)
-	c.RawQuery, c.Fragment, c.RawFragment = "", "", ""
-	c.Path = strings.TrimRight(c.Path, "/")
-	c.RawPath = ""
-	return c.String()
 }
 
 // crawlUNEvent crawls a UN event page and the UN Web TV recordings it
