@@ -338,7 +338,17 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 	status, reason := ospofeed.Evaluate(res, res.Expect, st.LastFound)
 	log.Status, log.Reason = status, reason
 	if status == ospofeed.StatusInterrupted {
-		return nil // not the source's doing: its health stays as it was
+		// Not the source's doing: its health stays as it was; only the
+		// count of its items follows what was saved.
+		st.Items = countItems(tx, log.Source)
+		v, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		if raw := b.Get([]byte(log.Source)); raw == nil {
+			return nil // never crawled before: no state to keep
+		}
+		return b.Put([]byte(log.Source), v)
 	}
 	st.LastCrawl = log.End
 	found := res.Found()
@@ -382,12 +392,17 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 		st.Status, st.StatusSince = string(status), log.End
 	}
 	st.Reason = reason
-	n := 0
-	_ = scan(tx.Bucket(bucketBySource), prefix([]byte(log.Source)), func(string, []byte) error { n++; return nil })
-	st.Items = n
+	st.Items = countItems(tx, log.Source)
 	v, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
 	return b.Put([]byte(log.Source), v)
+}
+
+// countItems is how many items a source has reported.
+func countItems(tx *bolt.Tx, source string) int {
+	n := 0
+	_ = scan(tx.Bucket(bucketBySource), prefix([]byte(source)), func(string, []byte) error { n++; return nil })
+	return n
 }

@@ -484,3 +484,19 @@ func TestHealthYardstick(t *testing.T) {
 		}
 	}
 }
+
+func TestInterruptedCrawlKeepsHealthCountsItems(t *testing.T) {
+	db, c := openTest(t)
+	mustSave(t, db, crawl("src", c, event()))
+	c.add(time.Hour)
+	res := crawl("src", c, event(), recording(rec1, "found before the shutdown"))
+	res.Err, res.Interrupted = errors.New("context canceled"), true
+	log := mustSave(t, db, res)
+	st, _ := db.SourceStates()
+	if got := st["src"]; log.Status != ospofeed.StatusInterrupted || got.Status != ospofeed.StatusOK || got.Failures != 0 || got.Items != 2 {
+		t.Errorf("after an interrupted crawl: log %s, state %+v; want interrupted, ok with 2 items", log.Status, got)
+	}
+	if _, ok, _ := db.Item(rec1); !ok {
+		t.Error("the interrupted crawl's item was not saved")
+	}
+}
