@@ -88,3 +88,24 @@ func TestSlugStable(t *testing.T) {
 		}
 	}
 }
+
+func TestC1AndWebURL(t *testing.T) {
+	if got := StripXMLIllegal("a\u0085b\u0080c\x7fd"); got != "a\nbcd" {
+		t.Errorf("StripXMLIllegal(C1, DEL) = %q; want %q", got, "a\nbcd")
+	}
+	for in, want := range map[string]string{
+		" https://code.gouv.fr/x ":     "https://code.gouv.fr/x",
+		"http://a.example/\x00":        "http://a.example/",
+		"javascript:alert(1)":          "",
+		"//cfvod.kaltura.com/p/1":      "",
+		"/relative":                    "",
+		"https://a.example/with space": "",
+	} {
+		if got := WebURL(in); got != want {
+			t.Errorf("WebURL(%q) = %q; want %q", in, got, want)
+		}
+	}
+	if got := (Item{ID: "https://x.test/a", Title: " \x01 "}).DisplayTitle(); got != "https://x.test/a" {
+		t.Errorf("DisplayTitle of an untitled item = %q; want its id", got)
+	}
+}

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -169,13 +168,20 @@ func (it Item) Validate() error {
 	return nil
 }
 
-// DisplayTitle is the title to show: the item's own, or its URL when the
-// source gave none.
+// DisplayTitle is the title to show, cleaned, and never empty: a feed or a
+// calendar without a title is refused. It is the item's own title, else
+// its web address, else its id, else its page slug.
 func (it Item) DisplayTitle() string {
-	if strings.TrimSpace(it.Title) != "" {
-		return it.Title
+	if t := CleanText(it.Title); t != "" {
+		return t
 	}
-	return it.URL
+	if u := WebURL(it.URL); u != "" {
+		return u
+	}
+	if id := CleanText(it.ID); id != "" {
+		return id
+	}
+	return it.PageSlug()
 }
 
 // When is the item's main date for sorting and display: an event's start,

@@ -1,6 +1,7 @@
 package ospofeed
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,9 +15,11 @@ func CleanText(s string) string {
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
 
-// StripXMLIllegal drops invalid UTF-8 and every character that XML 1.0 does
-// not allow (most C0 controls, surrogates, U+FFFE and U+FFFF), keeping the
-// rest, line breaks included, as it is.
+// StripXMLIllegal drops invalid UTF-8, every character that XML 1.0 does
+// not allow (most C0 controls, surrogates, U+FFFE and U+FFFF), and DEL and
+// the C1 controls, which XML 1.0 asks authors to avoid, XML 1.1 and
+// iCalendar forbid, and which in scraped text are always debris (NEXT LINE,
+// U+0085, becomes a line break). The rest, line breaks included, stays.
 func StripXMLIllegal(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
@@ -34,7 +37,10 @@ func StripXMLIllegal(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !(r == utf8.RuneError && size == 1) && isXMLChar(r) {
+		switch {
+		case r == 0x85:
+			b.WriteByte('\n')
+		case !(r == utf8.RuneError && size == 1) && isXMLChar(r):
 			b.WriteRune(r)
 		}
 		i += size
@@ -42,9 +48,27 @@ func StripXMLIllegal(s string) string {
 	return b.String()
 }
 
-// isXMLChar is the Char production of XML 1.0 (fifth edition).
+// WebURL is s, cleaned, when it is an absolute http(s) URL, and "" when
+// not: scraped links can be relative, protocol-relative, javascript: or
+// data:, and none of those belong in a feed, a page or a citation.
+func WebURL(s string) string {
+	s = strings.TrimSpace(StripXMLIllegal(s))
+	if s == "" || strings.ContainsAny(s, " \t\r\n") {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return s
+}
+
+// isXMLChar is the Char production of XML 1.0 (fifth edition), without DEL
+// and the C1 controls (see StripXMLIllegal).
 func isXMLChar(r rune) bool {
 	switch {
+	case r >= 0x7F && r <= 0x9F:
+		return false
 	case r == 0x9 || r == 0xA || r == 0xD:
 		return true
 	case r >= 0x20 && r <= 0xD7FF:

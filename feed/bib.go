@@ -88,7 +88,7 @@ var texEscaper = strings.NewReplacer(
 )
 
 // texEscape cleans s to one line and escapes it for a BibTeX value.
-func texEscape(s string) string { return texEscaper.Replace(clean(s)) }
+func texEscape(s string) string { return texEscaper.Replace(ospofeed.CleanText(s)) }
 
 // bibURL prepares a URL for biblatex's verbatim url field, where % and # are
 // fine but braces must balance and a backslash would start a command; those
@@ -112,7 +112,7 @@ func RIS(c Citation) []byte {
 	}
 	var b bytes.Buffer
 	tag := func(t, v string) {
-		if v = clean(v); v != "" {
+		if v = ospofeed.CleanText(v); v != "" {
 			b.WriteString(t + "  - " + v + "\r\n")
 		}
 	}

@@ -43,13 +43,13 @@ func (c Citation) ref() ref {
 	it := c.Item
 	r := ref{
 		Kind:     it.Kind,
-		Title:    title(it),
+		Title:    it.DisplayTitle(),
 		URL:      itemURL(it),
-		Venue:    clean(it.Venue),
+		Venue:    ospofeed.CleanText(it.Venue),
 		Abstract: strings.Join(paragraphs(it.Summary), " "),
 	}
 	if r.URL == "" {
-		r.URL = webURL(c.Permalink)
+		r.URL = ospofeed.WebURL(c.Permalink)
 	}
 	if it.Duration > 0 {
 		r.Duration = clock(it.Duration)
@@ -58,7 +58,7 @@ func (c Citation) ref() ref {
 		r.Offset = clock(c.Offset)
 	}
 	if len(c.Events) > 0 {
-		r.Event = title(c.Events[0])
+		r.Event = c.Events[0].DisplayTitle()
 	}
 	// A citation's date is what the source states: an event's start, else
 	// the production or publication date, else a session's scheduled start.
@@ -81,7 +81,7 @@ func (c Citation) ref() ref {
 		}
 	}
 	entities := cleanList(it.Entities)
-	r.Publisher = clean(c.Publisher)
+	r.Publisher = ospofeed.CleanText(c.Publisher)
 	if r.Publisher == "" && len(entities) > 0 {
 		r.Publisher = entities[0]
 	}
@@ -137,7 +137,7 @@ func citeKey(it ospofeed.Item, date time.Time) string {
 	if !date.IsZero() {
 		year = date.Format("2006")
 	}
-	return site + "-" + year + "-" + ospofeed.Slug(clean(it.ID))
+	return site + "-" + year + "-" + ospofeed.Slug(ospofeed.CleanText(it.ID))
 }
 
 func sameDay(a, b time.Time) bool {

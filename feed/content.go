@@ -39,12 +39,12 @@ type fact struct{ Label, Value string }
 // hiding a membership would be worse than showing it bare.
 func newView(base string, it ospofeed.Item, look Lookup) view {
 	v := view{
-		Title:     title(it),
-		Thumbnail: webURL(it.Thumbnail),
+		Title:     it.DisplayTitle(),
+		Thumbnail: ospofeed.WebURL(it.Thumbnail),
 		Summary:   paragraphs(it.Summary),
 		// Content is sanitized HTML from the scraper: trusted as markup, but
 		// it still passes through StripXMLIllegal because it ends up in XML.
-		Content: template.HTML(strip(it.Content)),
+		Content: template.HTML(ospofeed.StripXMLIllegal(it.Content)),
 		Page:    PageURL(base, it),
 	}
 	if it.Withdrawn {
@@ -75,12 +75,12 @@ func newView(base string, it ospofeed.Item, look Lookup) view {
 			v.Watch = related{Title: "Watch on " + platform(u), URL: u}
 		}
 	case ospofeed.KindOrganisation:
-		add("Country", clean(it.Country))
+		add("Country", ospofeed.CleanText(it.Country))
 		if !it.Date.IsZero() {
 			add("Created", it.Date.UTC().Format("2 January 2006"))
 		}
-		add("E-mail", clean(it.Email))
-		add("Free-software policy", webURL(it.Policy))
+		add("E-mail", ospofeed.CleanText(it.Email))
+		add("Free-software policy", ospofeed.WebURL(it.Policy))
 		add("Code", strings.Join(cleanList(it.Forges), ", "))
 		if len(v.Summary) == 0 {
 			v.Summary = paragraphs(orgDescription(it))
@@ -90,7 +90,7 @@ func newView(base string, it ospofeed.Item, look Lookup) view {
 		}
 	case ospofeed.KindEvent:
 		add("Dates", when(it))
-		add("Venue", clean(it.Venue))
+		add("Venue", ospofeed.CleanText(it.Venue))
 		v.Recordings = resolve(it.Recordings, look)
 		if u != "" {
 			v.Watch = related{Title: "Event page on " + platform(u), URL: u}
@@ -133,14 +133,14 @@ func resolve(ids []string, look Lookup) []related {
 	var out []related
 	seen := map[string]bool{}
 	for _, id := range ids {
-		id = clean(id)
+		id = ospofeed.CleanText(id)
 		if id == "" || seen[id] {
 			continue
 		}
 		seen[id] = true
-		r := related{Title: id, URL: webURL(id)}
+		r := related{Title: id, URL: ospofeed.WebURL(id)}
 		if it, ok := look.find(id); ok {
-			r.Title, r.URL = title(it), itemURL(it)
+			r.Title, r.URL = it.DisplayTitle(), itemURL(it)
 			if it.Duration > 0 {
 				r.Duration = clock(it.Duration)
 			}
@@ -152,10 +152,10 @@ func resolve(ids []string, look Lookup) []related {
 
 // paragraphs splits plain text on blank lines and tidies each paragraph.
 func paragraphs(s string) []string {
-	s = strings.ReplaceAll(strip(s), "\r\n", "\n")
+	s = strings.ReplaceAll(ospofeed.StripXMLIllegal(s), "\r\n", "\n")
 	var out []string
 	for _, p := range strings.Split(s, "\n\n") {
-		if p = clean(p); p != "" {
+		if p = ospofeed.CleanText(p); p != "" {
 			out = append(out, p)
 		}
 	}

@@ -105,7 +105,7 @@ func (look Lookup) find(id string) (ospofeed.Item, bool) {
 // link to those) or when base is empty.
 func PageURL(base string, it ospofeed.Item) string {
 	base = strings.TrimRight(base, "/")
-	if base == "" || clean(it.ID) == "" {
+	if base == "" || ospofeed.CleanText(it.ID) == "" {
 		return ""
 	}
 	switch it.Kind {
@@ -125,14 +125,14 @@ var ErrInvalidMeta = errors.New("invalid meta")
 // error naming what is missing. A feed without id or title is a caller bug,
 // not an empty result, so it fails loudly.
 func (m Meta) norm() (Meta, error) {
-	m.ID = clean(m.ID)
-	m.Title = clean(m.Title)
-	m.Subtitle = clean(m.Subtitle)
-	m.SelfURL = webURL(m.SelfURL)
-	m.HTMLURL = webURL(m.HTMLURL)
-	m.BaseURL = strings.TrimRight(webURL(m.BaseURL), "/")
-	m.Author = clean(m.Author)
-	m.AuthorURL = webURL(m.AuthorURL)
+	m.ID = ospofeed.CleanText(m.ID)
+	m.Title = ospofeed.CleanText(m.Title)
+	m.Subtitle = ospofeed.CleanText(m.Subtitle)
+	m.SelfURL = ospofeed.WebURL(m.SelfURL)
+	m.HTMLURL = ospofeed.WebURL(m.HTMLURL)
+	m.BaseURL = strings.TrimRight(ospofeed.WebURL(m.BaseURL), "/")
+	m.Author = ospofeed.CleanText(m.Author)
+	m.AuthorURL = ospofeed.WebURL(m.AuthorURL)
 	if m.ID == "" {
 		m.ID = m.SelfURL
 	}
@@ -159,46 +159,6 @@ func (m Meta) home() string {
 	return ""
 }
 
-// clean is ospofeed.CleanText minus the C1 controls and DEL: XML 1.0
-// allows them but asks authors to avoid them, XML 1.1 and iCalendar forbid
-// them, and in scraped text they are always debris.
-func clean(s string) string { return ospofeed.CleanText(dropC1(s)) }
-
-// strip is ospofeed.StripXMLIllegal minus the C1 controls and DEL; unlike
-// clean it keeps line breaks and runs of spaces.
-func strip(s string) string { return dropC1(ospofeed.StripXMLIllegal(s)) }
-
-func dropC1(s string) string {
-	isC1 := func(r rune) bool { return r >= 0x7f && r <= 0x9f }
-	if !strings.ContainsFunc(s, isC1) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == 0x85: // NEXT LINE is a line break, keep it one
-			return '\n'
-		case isC1(r):
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// webURL returns s cleaned when it is an absolute http(s) URL and "" when
-// not: scraped links can be relative, protocol-relative or javascript:, and
-// none of those belong in a feed.
-func webURL(s string) string {
-	s = strings.TrimSpace(strip(s))
-	if s == "" || strings.ContainsAny(s, " \t\r\n") {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return ""
-	}
-	return s
-}
-
 // host is the lower-case host of u without "www.", "" when u has none.
 func host(u string) string {
 	p, err := url.Parse(u)
@@ -211,22 +171,10 @@ func host(u string) string {
 // itemURL is where a person reads or watches it: its URL, else its id when
 // that is a web address.
 func itemURL(it ospofeed.Item) string {
-	if u := webURL(it.URL); u != "" {
+	if u := ospofeed.WebURL(it.URL); u != "" {
 		return u
 	}
-	return webURL(it.ID)
-}
-
-// title is the cleaned display title, never empty so that every format has
-// something to show.
-func title(it ospofeed.Item) string {
-	if t := clean(it.Title); t != "" {
-		return t
-	}
-	if u := itemURL(it); u != "" {
-		return u
-	}
-	return clean(it.ID)
+	return ospofeed.WebURL(it.ID)
 }
 
 // updated is the item's modification time with fallbacks, so that a format
@@ -263,7 +211,7 @@ func usable(items []ospofeed.Item) []ospofeed.Item {
 	seen := make(map[string]bool, len(items))
 	out := make([]ospofeed.Item, 0, len(items))
 	for _, it := range items {
-		id := clean(it.ID)
+		id := ospofeed.CleanText(it.ID)
 		if id == "" || seen[id] {
 			continue
 		}
@@ -294,7 +242,7 @@ func tags(it ospofeed.Item) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, t := range append([]string{string(it.Kind)}, it.Categories...) {
-		t = clean(t)
+		t = ospofeed.CleanText(t)
 		if t != "" && !seen[t] {
 			seen[t] = true
 			out = append(out, t)
@@ -307,7 +255,7 @@ func tags(it ospofeed.Item) []string {
 func cleanList(l []string) []string {
 	var out []string
 	for _, s := range l {
-		if s = clean(s); s != "" {
+		if s = ospofeed.CleanText(s); s != "" {
 			out = append(out, s)
 		}
 	}
@@ -315,7 +263,7 @@ func cleanList(l []string) []string {
 }
 
 // author is the item's own author, if the source named one.
-func author(it ospofeed.Item) string { return clean(it.Author) }
+func author(it ospofeed.Item) string { return ospofeed.CleanText(it.Author) }
 
 // clock formats a duration as HH:MM:SS, the way UN Web TV shows it.
 func clock(d time.Duration) string {

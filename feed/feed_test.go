@@ -82,7 +82,7 @@ func TestAtomReadBack(t *testing.T) {
 			if e.ID != it.ID {
 				t.Errorf("id = %q; want %q", e.ID, it.ID)
 			}
-			if want := clean(it.Title); e.Title != want {
+			if want := ospofeed.CleanText(it.Title); e.Title != want {
 				t.Errorf("title = %q; want %q", e.Title, want)
 			}
 			if e.UpdatedParsed == nil || !e.UpdatedParsed.Equal(it.Updated) {
@@ -139,7 +139,7 @@ func TestRSSReadBack(t *testing.T) {
 			if r.Link != it.URL {
 				t.Errorf("link = %q; want %q", r.Link, it.URL)
 			}
-			if want := clean(it.Title); r.Title != want {
+			if want := ospofeed.CleanText(it.Title); r.Title != want {
 				t.Errorf("title = %q; want %q", r.Title, want)
 			}
 			if r.PubDateParsed == nil || !r.PubDateParsed.Equal(wantPublished(it)) {
@@ -152,7 +152,7 @@ func TestRSSReadBack(t *testing.T) {
 				t.Errorf("enclosure = %+v; want none (no byte length for a web page)", r.Enclosure)
 			}
 			_, hasThumb := r.Extensions["media"]["thumbnail"]
-			if wantThumb := webURL(it.Thumbnail) != ""; hasThumb != wantThumb {
+			if wantThumb := ospofeed.WebURL(it.Thumbnail) != ""; hasThumb != wantThumb {
 				t.Errorf("media:thumbnail present = %v; want %v", hasThumb, wantThumb)
 			}
 		})
@@ -201,8 +201,8 @@ func TestJSONReadBack(t *testing.T) {
 	for i, ji := range f.Items {
 		it := items[i]
 		t.Run(ospofeed.Slug(it.ID), func(t *testing.T) {
-			if ji.ID != it.ID || ji.URL != it.URL || ji.Title != clean(it.Title) {
-				t.Errorf("id, url, title = %q, %q, %q; want %q, %q, %q", ji.ID, ji.URL, ji.Title, it.ID, it.URL, clean(it.Title))
+			if ji.ID != it.ID || ji.URL != it.URL || ji.Title != ospofeed.CleanText(it.Title) {
+				t.Errorf("id, url, title = %q, %q, %q; want %q, %q, %q", ji.ID, ji.URL, ji.Title, it.ID, it.URL, ospofeed.CleanText(it.Title))
 			}
 			if want := PageURL(site, it); ji.ExternalURL != want {
 				t.Errorf("external_url = %q; want %q", ji.ExternalURL, want)

@@ -109,8 +109,8 @@ func TestWebURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := webURL(tt.in); got != tt.want {
-				t.Errorf("webURL(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := ospofeed.WebURL(tt.in); got != tt.want {
+				t.Errorf("ospofeed.WebURL(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -125,8 +125,8 @@ func TestClean(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := clean(tt.in); got != tt.want {
-				t.Errorf("clean(%q) = %q; want %q", tt.in, got, tt.want)
+			if got := ospofeed.CleanText(tt.in); got != tt.want {
+				t.Errorf("ospofeed.CleanText(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -58,7 +58,7 @@ func ICalendar(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 // UID is the iCalendar UID of an item: stable for as long as its id is, so
 // that calendar clients update the event instead of duplicating it.
 func UID(it ospofeed.Item) string {
-	id := clean(it.ID)
+	id := ospofeed.CleanText(it.ID)
 	return ospofeed.Slug(id) + "-" + ospofeed.ShortHash(id) + "@ospofeed"
 }
 
@@ -87,7 +87,7 @@ func (w *icalWriter) event(m Meta, it ospofeed.Item, look Lookup) {
 		}
 	}
 	w.text("SUMMARY", v.Title)
-	if venue := clean(it.Venue); venue != "" {
+	if venue := ospofeed.CleanText(it.Venue); venue != "" {
 		w.text("LOCATION", venue)
 	}
 	if u := itemURL(it); u != "" {
@@ -145,7 +145,7 @@ var icalEscaper = strings.NewReplacer(`\`, `\\`, `;`, `\;`, `,`, `\,`, "\n", `\n
 // icalEscape drops the control characters TEXT does not allow (strip's set
 // covers them), turns every line break into \n and escapes the rest.
 func icalEscape(s string) string {
-	s = strip(s)
+	s = ospofeed.StripXMLIllegal(s)
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	return icalEscaper.Replace(s)

@@ -115,7 +115,7 @@ func TestICalendar(t *testing.T) {
 					t.Errorf("%s = %q; want %q", k, e[k], want)
 				}
 			}
-			if want := clean(find(items, tt.id).Title); icalUnescape(e["SUMMARY"]) != want {
+			if want := ospofeed.CleanText(find(items, tt.id).Title); icalUnescape(e["SUMMARY"]) != want {
 				t.Errorf("SUMMARY unescaped = %q; want %q", icalUnescape(e["SUMMARY"]), want)
 			}
 		})

@@ -108,7 +108,7 @@ func extOf(it ospofeed.Item) *jsonExt {
 	x := &jsonExt{
 		Kind:       string(it.Kind),
 		AllDay:     it.AllDay,
-		Venue:      clean(it.Venue),
+		Venue:      ospofeed.CleanText(it.Venue),
 		Languages:  cleanList(it.Languages),
 		Entities:   cleanList(it.Entities),
 		Events:     cleanList(it.Events),

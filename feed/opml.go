@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"time"
+
+	"github.com/ospofeed/ospofeed"
 )
 
 // Outline is one entry of an OPML subscription list: a feed (XMLURL set) or
@@ -42,7 +44,7 @@ type opmlOutline struct {
 // clock, to keep the output stable. Outlines without a title fall back to
 // their feed URL, because OPML requires text on every outline.
 func OPML(title string, created time.Time, outlines []Outline) ([]byte, error) {
-	doc := opmlDoc{Version: "2.0", Title: clean(title)}
+	doc := opmlDoc{Version: "2.0", Title: ospofeed.CleanText(title)}
 	if !created.IsZero() {
 		doc.Created = rfc1123(created)
 	}
@@ -58,9 +60,9 @@ func opmlOutlines(in []Outline) []opmlOutline {
 	var out []opmlOutline
 	for _, o := range in {
 		x := opmlOutline{
-			Title:    clean(o.Title),
-			XMLURL:   webURL(o.XMLURL),
-			HTMLURL:  webURL(o.HTMLURL),
+			Title:    ospofeed.CleanText(o.Title),
+			XMLURL:   ospofeed.WebURL(o.XMLURL),
+			HTMLURL:  ospofeed.WebURL(o.HTMLURL),
 			Outlines: opmlOutlines(o.Children),
 		}
 		for _, t := range []string{x.Title, x.XMLURL, x.HTMLURL} {
@@ -75,7 +77,7 @@ func opmlOutlines(in []Outline) []opmlOutline {
 			x.Text = "Untitled"
 		}
 		if x.XMLURL != "" {
-			x.Type = clean(o.Type)
+			x.Type = ospofeed.CleanText(o.Type)
 			if x.Type == "" {
 				x.Type = "rss"
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"strings"
 	"time"
 
@@ -103,7 +102,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 		}
 		it.GUID = scalar("pso_id")
 		if p := scalar("floss_policy"); p != "" {
-			if u, ok := webAddress(p); ok {
+			if u := ospofeed.WebURL(p); u != "" {
 				it.Policy = u
 			} else {
 				warnAt(f["floss_policy"], "%s: floss_policy %q is not a URL", key, p)
@@ -133,7 +132,7 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 				nodes = []*yaml.Node{n}
 			}
 			for _, c := range nodes {
-				if u, ok := webAddress(c.Value); ok {
+				if u := ospofeed.WebURL(c.Value); u != "" {
 					it.Forges = append(it.Forges, u)
 				} else {
 					warnAt(c, "%s: code %q is not a URL", key, c.Value)
@@ -143,15 +142,4 @@ func ParseDirectory(name string, body []byte) ([]ospofeed.Item, []string, error)
 		items = append(items, it)
 	}
 	return items, warnings, nil
-}
-
-// webAddress is s when it is an absolute http(s) URL: a link to show as
-// given (not an identity: see ospofeed.CanonicalURL).
-func webAddress(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", false
-	}
-	return u.String(), true
 }

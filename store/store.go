@@ -78,14 +78,6 @@ func (db *DB) Close() error { return db.bolt.Close() }
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// Created is when the database was made: the stable "updated" time of feeds
-// that have no items yet.
-func (db *DB) Created() time.Time {
-	var t time.Time
-	_ = db.bolt.View(func(tx *bolt.Tx) error { t = createdTx(tx); return nil })
-	return t
-}
-
 // createdTx reads the creation time; a database without one (never the
 // case after migration 1) reads as the zero time.
 func createdTx(tx *bolt.Tx) time.Time {

@@ -132,7 +132,7 @@ func newModel(s Snapshot) *model {
 		return strings.Compare(a.ID, b.ID)
 	})
 	slices.SortStableFunc(m.orgs, func(a, b ospofeed.Item) int {
-		if c := strings.Compare(strings.ToLower(displayTitle(a)), strings.ToLower(displayTitle(b))); c != 0 {
+		if c := strings.Compare(strings.ToLower(a.DisplayTitle()), strings.ToLower(b.DisplayTitle())); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
@@ -140,63 +140,39 @@ func newModel(s Snapshot) *model {
 	return m
 }
 
-// webURL is u when it is an absolute http(s) URL, else "". Pages must not
-// link to, load or advertise (in citation meta tags and JSON-LD) a
-// javascript:, data: or relative URL, whatever the database holds;
-// html/template would only turn such a link into "#ZgotmplZ".
-func webURL(u string) string {
-	u = strings.TrimSpace(u)
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
-		return ""
-	}
-	return u
-}
-
-// withWebURLs is it without the URLs webURL refuses; its URL falls back to
+// withWebURLs is it without the URLs ospofeed.WebURL refuses (pages must
+// not link to, load or advertise in citation meta tags and JSON-LD a
+// javascript:, data: or relative URL, whatever the database holds); its URL falls back to
 // its id, as in the feeds. The slices are copied, not edited in place: they
 // belong to the caller's snapshot.
 func withWebURLs(it ospofeed.Item) ospofeed.Item {
-	if it.URL = webURL(it.URL); it.URL == "" {
-		it.URL = webURL(it.ID)
+	if it.URL = ospofeed.WebURL(it.URL); it.URL == "" {
+		it.URL = ospofeed.WebURL(it.ID)
 	}
-	it.Thumbnail = webURL(it.Thumbnail)
+	it.Thumbnail = ospofeed.WebURL(it.Thumbnail)
 	var links []ospofeed.Link
 	for _, l := range it.Links {
-		if l.URL = webURL(l.URL); l.URL != "" {
+		if l.URL = ospofeed.WebURL(l.URL); l.URL != "" {
 			links = append(links, l)
 		}
 	}
 	it.Links = links
 	var alts []ospofeed.Alternate
 	for _, a := range it.Alternates {
-		if a.URL = webURL(a.URL); a.URL != "" {
+		if a.URL = ospofeed.WebURL(a.URL); a.URL != "" {
 			alts = append(alts, a)
 		}
 	}
 	it.Alternates = alts
-	it.Policy = webURL(it.Policy)
+	it.Policy = ospofeed.WebURL(it.Policy)
 	var forges []string
 	for _, f := range it.Forges {
-		if f = webURL(f); f != "" {
+		if f = ospofeed.WebURL(f); f != "" {
 			forges = append(forges, f)
 		}
 	}
 	it.Forges = forges
 	return it
-}
-
-// displayTitle is the title to show: the item's own cleaned of control
-// characters and extra spaces, else its URL, else its id. Unlike
-// Item.DisplayTitle it is never empty, because a feed or calendar without a
-// title is refused by package feed and would fail the whole Build.
-func displayTitle(it ospofeed.Item) string {
-	for _, s := range []string{it.Title, it.URL, it.ID} {
-		if s = ospofeed.CleanText(s); s != "" {
-			return s
-		}
-	}
-	return it.PageSlug()
 }
 
 func (m *model) url(p string) string { return m.Info.BaseURL + p }
@@ -259,7 +235,7 @@ func Build(snap Snapshot) (*Site, error) {
 				items = append(items, r)
 			}
 		}
-		set := FeedSet{displayTitle(ev), "/feeds/event/" + slug + "/all", "/events/" + slug + "/"}
+		set := FeedSet{ev.DisplayTitle(), "/feeds/event/" + slug + "/all", "/events/" + slug + "/"}
 		if err := m.addFeeds(s, set, "The event and its recordings", items); err != nil {
 			return nil, err
 		}
@@ -307,7 +283,7 @@ func (m *model) calendars(s *Site) error {
 	}
 	for _, ev := range m.events {
 		slug := ev.PageSlug()
-		if err := cal("/events/"+slug+"/event.ics", displayTitle(ev), []ospofeed.Item{ev}, "/events/"+slug+"/"); err != nil {
+		if err := cal("/events/"+slug+"/event.ics", ev.DisplayTitle(), []ospofeed.Item{ev}, "/events/"+slug+"/"); err != nil {
 			return err
 		}
 	}

@@ -46,7 +46,7 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"slug":     ospofeed.Slug,
 	"isoDur":   isoDuration,
-	"title":    displayTitle,
+	"title":    ospofeed.Item.DisplayTitle,
 	"base":     func() string { return "" }, // replaced per site by the base URL
 	"resolve":  func([]string) []ospofeed.Item { return nil },
 	"href":     func(ospofeed.Item) string { return "" },
@@ -123,11 +123,6 @@ type eventView struct {
 	ospofeed.Item
 	Slug       string
 	Recordings []ospofeed.Item
-}
-
-type feedLink struct {
-	FeedSet
-	Exts []string
 }
 
 type pageData struct {
@@ -229,8 +224,8 @@ func (m *model) pages(s *Site) error {
 	}
 	for _, ev := range m.events {
 		v := m.eventView(ev)
-		set := FeedSet{displayTitle(ev), "/feeds/event/" + v.Slug + "/all", "/events/" + v.Slug + "/"}
-		if err := m.render(s, "/events/"+v.Slug+"/", "event.html", pageData{Title: displayTitle(ev), Event: &v, Feeds: append([]FeedSet{set}, main...)}); err != nil {
+		set := FeedSet{ev.DisplayTitle(), "/feeds/event/" + v.Slug + "/all", "/events/" + v.Slug + "/"}
+		if err := m.render(s, "/events/"+v.Slug+"/", "event.html", pageData{Title: ev.DisplayTitle(), Event: &v, Feeds: append([]FeedSet{set}, main...)}); err != nil {
 			return err
 		}
 	}
@@ -240,7 +235,7 @@ func (m *model) pages(s *Site) error {
 			return err
 		}
 		base := "/recordings/" + v.Slug + "/"
-		if err := m.render(s, base, "recording.html", pageData{Title: displayTitle(rec), Rec: &v, Feeds: main}); err != nil {
+		if err := m.render(s, base, "recording.html", pageData{Title: rec.DisplayTitle(), Rec: &v, Feeds: main}); err != nil {
 			return err
 		}
 		for _, f := range files {
@@ -339,11 +334,11 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 		publisher = platform(v.URL)
 	}
 	tags := []metaTag{
-		{"citation_title", displayTitle(v.Item)},
+		{"citation_title", v.Item.DisplayTitle()},
 		{"citation_author", publisher},
 		{"citation_publisher", publisher},
 		{"citation_public_url", v.URL},
-		{"DC.title", displayTitle(v.Item)},
+		{"DC.title", v.Item.DisplayTitle()},
 		{"DC.creator", publisher},
 		{"DC.publisher", publisher},
 		{"DC.type", "MovingImage"},
@@ -355,7 +350,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 			metaTag{"DC.date", v.Date.UTC().Format(time.DateOnly)})
 	}
 	for _, ev := range v.Events {
-		tags = append(tags, metaTag{"citation_conference_title", displayTitle(ev)}, metaTag{"DC.relation.ispartof", displayTitle(ev)})
+		tags = append(tags, metaTag{"citation_conference_title", ev.DisplayTitle()}, metaTag{"DC.relation.ispartof", ev.DisplayTitle()})
 	}
 	for _, l := range v.Languages {
 		if l != "Original" {
@@ -367,7 +362,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 	}
 	ld := map[string]any{
 		"@context": "https://schema.org", "@type": "VideoObject",
-		"name": displayTitle(v.Item), "url": v.URL, "@id": v.ID,
+		"name": v.Item.DisplayTitle(), "url": v.URL, "@id": v.ID,
 		"publisher": map[string]string{"@type": "Organization", "name": publisher},
 	}
 	if v.Summary != "" {
@@ -384,7 +379,7 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 	}
 	if len(v.Events) > 0 {
 		ev := v.Events[0]
-		e := map[string]any{"@type": "Event", "name": displayTitle(ev), "url": ev.URL}
+		e := map[string]any{"@type": "Event", "name": ev.DisplayTitle(), "url": ev.URL}
 		if !ev.Start.IsZero() {
 			e["startDate"] = ev.Start.UTC().Format(time.DateOnly)
 			e["endDate"] = ev.LastDay().UTC().Format(time.DateOnly)
