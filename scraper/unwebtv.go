@@ -207,6 +207,16 @@ func crawlAssets(ctx context.Context, env *Env, recs []ospofeed.Item) error {
 	return ctx.Err()
 }
 
+// withdrawn records that a recording's page says it was unpublished: the
+// recording is kept, flagged, never deleted; the page is remembered.
+func withdrawn(env *Env, rec ospofeed.Item, page ospofeed.Page) ospofeed.Item {
+	w := ospofeed.Item{ID: rec.ID, Kind: ospofeed.KindRecording, URL: rec.ID, Withdrawn: true,
+		Events: rec.Events, Authority: ospofeed.AuthorityPage}
+	env.Emit(w)
+	env.Remember(page, rec.ID)
+	return w
+}
+
 // crawlAsset fetches one asset page. fresh is true when the page was parsed
 // (not a 304); the caller then emits the item after enrichment.
 func crawlAsset(ctx context.Context, env *Env, rec ospofeed.Item) (ospofeed.Item, bool, error) {
@@ -215,25 +225,16 @@ func crawlAsset(ctx context.Context, env *Env, rec ospofeed.Item) (ospofeed.Item
 	var se *StatusError
 	switch {
 	case errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusGone):
-		// Unpublished: keep the recording, flagged. Never deleted.
-		w := ospofeed.Item{ID: rec.ID, Kind: ospofeed.KindRecording, URL: rec.ID, Withdrawn: true,
-			Events: rec.Events, Authority: ospofeed.AuthorityPage}
-		env.Emit(w)
-		env.Remember(ospofeed.Page{URL: u}, rec.ID)
-		return w, false, nil
+		return withdrawn(env, rec, ospofeed.Page{URL: u}), false, nil
 	case err != nil:
 		return rec, false, fmt.Errorf("asset %s: %w", u, err)
 	case resp.NotModified:
 		return rec, false, nil
 	}
 	if strings.Contains(string(resp.Body), notFoundPage) && !strings.Contains(string(resp.Body), "media-asset") {
-		w := ospofeed.Item{ID: rec.ID, Kind: ospofeed.KindRecording, URL: rec.ID, Withdrawn: true,
-			Events: rec.Events, Authority: ospofeed.AuthorityPage}
 		v := resp.Validators()
 		v.URL = u
-		env.Emit(w)
-		env.Remember(v, rec.ID)
-		return w, false, nil
+		return withdrawn(env, rec, v), false, nil
 	}
 	it, warnings, err := ParseAsset(u, resp.Body)
 	for _, w := range warnings {
