@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -393,23 +394,38 @@ func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
 	return tags, template.JS(b)
 }
 
-// citeAt renders one citation file of a recording at a time offset.
-func (m *model) citeAt(slug, name string, offset time.Duration) (*File, bool) {
+// errNoCitation: no recording has that slug, or no citation that name.
+var errNoCitation = errors.New("no such citation")
+
+// pastEndError: the cited moment lies after the end of the recording.
+type pastEndError struct{ offset, duration time.Duration }
+
+func (e *pastEndError) Error() string {
+	return fmt.Sprintf("%s is past the end of the recording (%s long)", fmtHMS(e.offset), fmtHMS(e.duration))
+}
+
+// citeAt renders one citation file of a recording at a time offset. An
+// offset past the recording's known running time is refused: a citation
+// of a moment that does not exist is worse than none.
+func (m *model) citeAt(slug, name string, offset time.Duration) (*File, error) {
 	for _, rec := range m.recordings {
 		if rec.PageSlug() != slug {
 			continue
 		}
+		if rec.Duration > 0 && offset > rec.Duration {
+			return nil, &pastEndError{offset: offset, duration: rec.Duration}
+		}
 		files, err := citeFiles(m.citation(rec, offset))
 		if err != nil {
-			return nil, false
+			return nil, err
 		}
 		for _, f := range files {
 			if f.name == name {
 				one := newSite()
 				one.add("/recordings/"+slug+"/"+name, f.contentType, f.body, rec.Updated)
-				return one.files["/recordings/"+slug+"/"+name], true
+				return one.files["/recordings/"+slug+"/"+name], nil
 			}
 		}
 	}
-	return nil, false
+	return nil, errNoCitation
 }

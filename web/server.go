@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -95,10 +96,16 @@ func serveSite(d Deps) http.Handler {
 		if t := r.URL.Query().Get("t"); t != "" && site.cite != nil && len(parts) == 3 && parts[0] == "recordings" && strings.HasPrefix(parts[2], "cite.") {
 			off, err := parseOffset(t)
 			if err != nil {
-				http.Error(w, fmt.Sprintf("bad time offset %q: use HH:MM:SS, MM:SS or seconds", t), http.StatusBadRequest)
+				http.Error(w, fmt.Sprintf("bad time offset %q: %v; use HH:MM:SS, MM:SS or seconds", t, err), http.StatusBadRequest)
 				return
 			}
-			f, ok = site.cite(parts[1], parts[2], off)
+			f, err = site.cite(parts[1], parts[2], off)
+			var past *pastEndError
+			if errors.As(err, &past) {
+				http.Error(w, fmt.Sprintf("bad time offset %q: %v", t, err), http.StatusBadRequest)
+				return
+			}
+			ok = err == nil
 		}
 		if !ok {
 			http.NotFound(w, r)
@@ -113,6 +120,9 @@ func serveSite(d Deps) http.Handler {
 const maxOffset = 1000 * time.Hour
 
 // parseOffset reads "01:23:45", "23:45", "5025" or a Go duration "1h23m45s".
+// In the colon forms only the first field may be 60 or more: "60:60:60" is
+// no moment of any clock, and citing it as "61:01:00" would put a wrong
+// time in an editor's text.
 func parseOffset(s string) (time.Duration, error) {
 	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
 		if d > maxOffset {
@@ -126,10 +136,13 @@ func parseOffset(s string) (time.Duration, error) {
 	}
 	const maxSeconds = int64(maxOffset / time.Second)
 	var total int64
-	for _, p := range parts {
+	for i, p := range parts {
 		n, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || n < 0 || n > maxSeconds {
+		if err != nil || n < 0 || n > maxSeconds || strings.HasPrefix(p, "+") {
 			return 0, fmt.Errorf("not a number: %q", p)
+		}
+		if i > 0 && n >= 60 {
+			return 0, fmt.Errorf("%q: minutes and seconds run from 00 to 59", p)
 		}
 		if total = total*60 + n; total > maxSeconds {
 			return 0, fmt.Errorf("offset %q longer than %s", s, maxOffset)

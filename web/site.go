@@ -9,9 +9,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -35,7 +33,8 @@ type File struct {
 type Site struct {
 	files map[string]*File
 	// cite renders citations at a time offset on request (serve only).
-	cite func(slug, format string, offset time.Duration) (*File, bool)
+	// It fails with errNoCitation or a *pastEndError.
+	cite func(slug, format string, offset time.Duration) (*File, error)
 }
 
 func newSite() *Site { return &Site{files: map[string]*File{}} }
@@ -95,74 +94,18 @@ func filePath(p string) string {
 	return filepath.FromSlash(path.Clean(p))
 }
 
-// WriteDir writes the whole site into dir atomically: it is built in a
-// temporary directory beside dir, then renamed into place, so a web server
-// reading dir never sees half a site. The previous dir is removed after
-// the swap.
-func (s *Site) WriteDir(dir string) error {
-	dir = filepath.Clean(dir)
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("web: write site to %s: %w", dir, err)
-	}
-	// A process killed while writing leaves its temporary directory behind;
-	// only one ospofeed writes a site at a time (the database lock), so
-	// any left now is stale.
-	if stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(dir)+".new-*")); len(stale) > 0 {
-		for _, d := range stale {
-			_ = os.RemoveAll(d)
-		}
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
-	if err != nil {
-		return fmt.Errorf("web: write site to %s: %w", dir, err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("web: write site to %s: %w", dir, err)
-	}
+// WriteDir brings dir up to date with the site, in place: only new and
+// changed files are written (each by rename, so a reader sees it whole),
+// files ospofeed wrote that left the site are removed last, and nothing
+// ospofeed did not write is ever replaced or removed. dir must be absent,
+// empty or an output directory ospofeed wrote before; the protected paths
+// (the database, the configuration) must not lie inside it. See outdir.go.
+func (s *Site) WriteDir(dir string, protected ...string) (WriteStats, error) {
+	files := make([]*File, 0, len(s.files))
 	for _, p := range s.Paths() {
-		f := s.files[p]
-		name := filepath.Join(tmp, filePath(p))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			return fmt.Errorf("web: write site to %s: %s: %w", dir, p, err)
-		}
-		if err := os.WriteFile(name, f.Body, 0o644); err != nil {
-			return fmt.Errorf("web: write site to %s: %s: %w", dir, p, err)
-		}
-		if !f.Modified.IsZero() {
-			_ = os.Chtimes(name, f.Modified, f.Modified)
-		}
+		files = append(files, s.files[p])
 	}
-	if _, err := os.Stat(dir); err == nil {
-		// Swap the two directories in one step where the kernel can, so
-		// that dir never disappears; tmp then holds the old site.
-		if err := exchange(tmp, dir); err == nil {
-			ok = false // remove tmp (the old site) on return
-			return nil
-		}
-		old := dir + ".old-" + filepath.Base(tmp)
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("web: replace %s: %w", dir, err)
-		}
-		defer os.RemoveAll(old)
-		if err := os.Rename(tmp, dir); err != nil {
-			_ = os.Rename(old, dir)
-			return fmt.Errorf("web: replace %s: %w", dir, err)
-		}
-		ok = true
-		return nil
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return fmt.Errorf("web: write site to %s: %w", dir, err)
-	}
-	ok = true
-	return nil
+	return writeDir(dir, files, protected...)
 }
 
 // Equal reports whether two sites have the same paths and bytes.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ospofeed/ospofeed"
 	"github.com/ospofeed/ospofeed/config"
+	"github.com/ospofeed/ospofeed/web"
 )
 
 // multiFlag collects a repeatable flag.
@@ -28,12 +29,19 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 	c.register(fs, e, "warn")
 	var only multiFlag
 	fs.Var(&only, "source", "crawl only the source with this `id` (repeatable)")
-	out := fs.String("out", e.getenv("OSPOFEED_OUT"), "also write the whole rendered site into `DIR`, atomically (env OSPOFEED_OUT)")
+	out := fs.String("out", e.getenv("OSPOFEED_OUT"), "also keep the rendered site in `DIR`: new, empty, or written by ospofeed before (env OSPOFEED_OUT)")
 	if err := parse(fs, e, args); err != nil {
 		if errors.Is(err, errHelp) {
 			return nil
 		}
 		return err
+	}
+	if *out != "" {
+		// Before anything is opened: a directory that holds the database or
+		// anything ospofeed did not write is refused, untouched.
+		if err := web.CheckOutDir(*out, c.db, c.configFile); err != nil {
+			return usageError{err}
+		}
 	}
 	var sources []ospofeed.Source
 	a, err := openApp(&c, e, false, func(cfg *config.Config) error {
@@ -82,10 +90,15 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := site.WriteDir(*out); err != nil {
+		st, err := site.WriteDir(*out, c.db, c.configFile)
+		var refused *web.OutDirError
+		if errors.As(err, &refused) {
+			return usageError{err}
+		}
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(site.Paths()), *out)
+		fmt.Fprintf(e.stderr, "%s: %d files written, %d unchanged, %d removed\n", *out, st.Written, st.Unchanged, st.Removed)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w (%d of %d)", errCrawlFailed, failed, len(sources))

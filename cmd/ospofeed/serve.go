@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -58,8 +57,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: web.Handler(deps), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	// Every timeout is set and open connections are capped: idle
+	// keep-alive clients cannot hold the process's file descriptors.
+	srv, limit := web.NewServer(web.Handler(deps), web.ServerOptions{Log: a.log})
+	ln = limit(ln)
 	a.log.Info("listening", "addr", ln.Addr().String(), "db", c.db, "sources", len(a.cfg.Sources))
 	fmt.Fprintf(e.stdout, "ospofeed %s serving http://%s/\n", buildVersion(), ln.Addr())
 

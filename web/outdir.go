@@ -1,0 +1,417 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// An output directory is one that `crawl --out DIR` keeps. ospofeed only
+// ever writes into a directory it created or found empty, and marks it with
+// a manifest of every file it wrote there:
+//
+//	DIR/.ospofeed/manifest   one line a file: path, ETag, size (tab-separated)
+//	DIR/.ospofeed/stage-*/   files being written (a killed run leaves one)
+//
+// The manifest is what makes a directory ospofeed's: a directory without one
+// that holds anything is someone else's and is refused, and a file that is
+// not in the manifest is never removed or replaced. Updates happen in place:
+// new and changed files are written under the stage directory first (a
+// failure there leaves the site as it was), then renamed into place one by
+// one (a reader sees each file whole, old or new), then the files that left
+// the site are removed, and the manifest is written last.
+const (
+	metaDir      = ".ospofeed"
+	manifestName = "manifest"
+	manifestHead = "ospofeed site manifest v1"
+)
+
+// OutDirError says why a directory cannot be used as an output directory;
+// it is the operator's mistake (a usage error), and nothing was touched.
+type OutDirError struct {
+	Dir    string
+	Reason string
+}
+
+func (e *OutDirError) Error() string {
+	return fmt.Sprintf("web: output directory %s: %s", e.Dir, e.Reason)
+}
+
+// WriteStats counts what a write did to an output directory.
+type WriteStats struct {
+	Written   int // files created or replaced
+	Unchanged int // files left as they were
+	Removed   int // files ospofeed wrote before that left the site
+}
+
+// CheckOutDir reports whether dir can be an output directory: it is absent,
+// an empty directory, or a directory ospofeed marked as its own; and none of
+// the protected paths (the database, the configuration file) lies inside it.
+// It changes nothing, so that a command can refuse before it opens anything.
+func CheckOutDir(dir string, protected ...string) error {
+	if dir == "" {
+		return &OutDirError{Dir: `""`, Reason: "empty path"}
+	}
+	abs, err := resolve(dir)
+	if err != nil {
+		return &OutDirError{Dir: dir, Reason: err.Error()}
+	}
+	for _, p := range protected {
+		if p == "" {
+			continue
+		}
+		ap, err := resolve(p)
+		if err != nil {
+			return &OutDirError{Dir: dir, Reason: err.Error()}
+		}
+		if within(ap, abs) {
+			return &OutDirError{Dir: dir, Reason: fmt.Sprintf("it holds %s, which ospofeed must never replace or remove; choose a directory of its own for the site", p)}
+		}
+	}
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return &OutDirError{Dir: dir, Reason: err.Error()}
+	}
+	if !fi.IsDir() {
+		return &OutDirError{Dir: dir, Reason: "it exists and is not a directory"}
+	}
+	if _, err := os.Stat(filepath.Join(dir, metaDir, manifestName)); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return &OutDirError{Dir: dir, Reason: err.Error()}
+	}
+	for _, e := range entries {
+		if e.Name() == metaDir {
+			continue // a first run killed before its first manifest
+		}
+		return &OutDirError{Dir: dir, Reason: fmt.Sprintf("it is not empty (it holds %q) and ospofeed did not write it (no %s/%s); give an empty or new directory", e.Name(), metaDir, manifestName)}
+	}
+	return nil
+}
+
+// resolve makes p absolute and resolves the symbolic links of its longest
+// existing prefix, so that two names for one place compare equal.
+func resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	cur := abs
+	for {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// within reports whether p is dir or lies below it.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+type manifestEntry struct {
+	etag string
+	size int64
+}
+
+func readManifest(dir string) (map[string]manifestEntry, error) {
+	out := map[string]manifestEntry{}
+	b, err := os.ReadFile(filepath.Join(dir, metaDir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if n == 1 {
+			if line != manifestHead {
+				return nil, fmt.Errorf("%s/%s: not an ospofeed manifest", metaDir, manifestName)
+			}
+			continue
+		}
+		parts := strings.Split(line, "\t")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
+		}
+		size, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil || !validRel(parts[0]) {
+			return nil, fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
+		}
+		out[parts[0]] = manifestEntry{etag: parts[1], size: size}
+	}
+	return out, sc.Err()
+}
+
+// validRel accepts only the clean relative slash paths WriteDir writes, so
+// that a tampered manifest can never name a file outside the directory.
+func validRel(p string) bool {
+	return p != "" && !strings.HasPrefix(p, "/") && filepath.ToSlash(filepath.Clean(filepath.FromSlash(p))) == p &&
+		p != ".." && !strings.HasPrefix(p, "../") && !strings.HasPrefix(p, metaDir+"/") && p != metaDir
+}
+
+// writeManifest replaces the manifest by rename, after syncing it.
+func writeManifest(dir string, m map[string]manifestEntry) error {
+	names := make([]string, 0, len(m))
+	for p := range m {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	var b bytes.Buffer
+	b.WriteString(manifestHead + "\n")
+	for _, p := range names {
+		e := m[p]
+		fmt.Fprintf(&b, "%s\t%s\t%d\n", p, e.etag, e.size)
+	}
+	return writeFileSync(filepath.Join(dir, metaDir, manifestName), b.Bytes())
+}
+
+func writeFileSync(name string, data []byte) error {
+	tmp := name + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(name))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// writeDir brings dir up to date with files, in place (see the comment at
+// the top of this file). protected paths must not lie inside dir.
+func writeDir(dir string, files []*File, protected ...string) (WriteStats, error) {
+	var st WriteStats
+	dir = filepath.Clean(dir)
+	if err := CheckOutDir(dir, protected...); err != nil {
+		return st, err
+	}
+	wrap := func(err error) error { return fmt.Errorf("web: write site to %s: %w", dir, err) }
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		// Created here: on failure, nothing of it stays.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return st, wrap(err)
+		}
+		ok := false
+		defer func() {
+			if !ok {
+				os.RemoveAll(dir)
+			}
+		}()
+		st, err := writeDirIn(dir, files)
+		ok = err == nil
+		return st, err
+	}
+	return writeDirIn(dir, files)
+}
+
+// writeDirIn is writeDir once dir exists and was checked.
+func writeDirIn(dir string, files []*File) (WriteStats, error) {
+	var st WriteStats
+	wrap := func(err error) error { return fmt.Errorf("web: write site to %s: %w", dir, err) }
+	meta := filepath.Join(dir, metaDir)
+	if err := os.MkdirAll(meta, 0o755); err != nil {
+		return st, wrap(err)
+	}
+	// Stage directories a killed run left are ours and stale: only one
+	// ospofeed writes a site at a time (the database lock).
+	if stale, _ := filepath.Glob(filepath.Join(meta, "stage-*")); len(stale) > 0 {
+		for _, d := range stale {
+			_ = os.RemoveAll(d)
+		}
+	}
+	old, err := readManifest(dir)
+	if err != nil {
+		return st, wrap(err)
+	}
+
+	type pending struct {
+		rel   string
+		f     *File
+		stage string
+	}
+	var todo []pending
+	next := make(map[string]manifestEntry, len(files))
+	for _, f := range files {
+		rel := filepath.ToSlash(filePath(f.Path))
+		e := manifestEntry{etag: f.ETag, size: int64(len(f.Body))}
+		next[rel] = e
+		if prev, ok := old[rel]; ok && prev == e && sameOnDisk(filepath.Join(dir, filepath.FromSlash(rel)), f) {
+			st.Unchanged++
+			continue
+		}
+		if _, ours := old[rel]; !ours {
+			// Never replace a file somebody else put where the site now
+			// wants one.
+			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
+				return st, &OutDirError{Dir: dir, Reason: fmt.Sprintf("%s is there and ospofeed did not write it; move it away", rel)}
+			}
+		}
+		todo = append(todo, pending{rel: rel, f: f})
+	}
+	if len(todo) == 0 && len(old) == len(next) {
+		if _, err := os.Stat(filepath.Join(meta, manifestName)); err == nil {
+			return st, nil // nothing to do: nothing is touched
+		}
+	}
+
+	// 1. Stage every new or changed file; a failure leaves the site alone.
+	stage, err := os.MkdirTemp(meta, "stage-")
+	if err != nil {
+		return st, wrap(err)
+	}
+	defer os.RemoveAll(stage)
+	for i := range todo {
+		name := filepath.Join(stage, strconv.Itoa(i))
+		if err := os.WriteFile(name, todo[i].f.Body, 0o644); err != nil {
+			return st, wrap(fmt.Errorf("%s: %w", todo[i].f.Path, err))
+		}
+		if m := todo[i].f.Modified; !m.IsZero() {
+			_ = os.Chtimes(name, m, m)
+		}
+		todo[i].stage = name
+	}
+	// The directories every file needs, checked before anything moves: a
+	// site whose paths conflict (a file where a directory must be) fails
+	// here, with the site untouched.
+	if err := checkParents(dir, todo, func(p pending) string { return p.rel }); err != nil {
+		return st, wrap(err)
+	}
+	// 2. The manifest names, before any rename, every file this run may
+	// leave behind, so that a killed run's files are still known as ours.
+	union := make(map[string]manifestEntry, len(old)+len(todo))
+	for p, e := range old {
+		union[p] = e
+	}
+	for _, p := range todo {
+		union[p.rel] = manifestEntry{etag: "pending", size: -1}
+	}
+	if len(todo) > 0 {
+		if err := writeManifest(dir, union); err != nil {
+			return st, wrap(err)
+		}
+	}
+	// 3. Move each staged file into place.
+	for _, p := range todo {
+		dst := filepath.Join(dir, filepath.FromSlash(p.rel))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return st, wrap(fmt.Errorf("%s: %w", p.f.Path, err))
+		}
+		if err := os.Rename(p.stage, dst); err != nil {
+			return st, wrap(fmt.Errorf("%s: %w", p.f.Path, err))
+		}
+		st.Written++
+	}
+	// 4. Remove what ospofeed wrote before and the site no longer has.
+	for rel := range old {
+		if _, keep := next[rel]; keep {
+			continue
+		}
+		name := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.Remove(name); err == nil {
+			st.Removed++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return st, wrap(err)
+		}
+		pruneEmpty(dir, filepath.Dir(name))
+	}
+	// 5. The manifest, last.
+	if err := writeManifest(dir, next); err != nil {
+		return st, wrap(err)
+	}
+	return st, nil
+}
+
+// sameOnDisk reports whether the file at name still looks like what was
+// written there: a size check, cheap enough for every file of every run.
+func sameOnDisk(name string, f *File) bool {
+	fi, err := os.Lstat(name)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(f.Body))
+}
+
+// checkParents fails when a file must go where the site, or the directory,
+// already has something that is not a directory.
+func checkParents[T any](dir string, todo []T, rel func(T) string) error {
+	files := map[string]bool{}
+	for _, p := range todo {
+		files[rel(p)] = true
+	}
+	seen := map[string]bool{}
+	for _, p := range todo {
+		for d := pathDir(rel(p)); d != "."; d = pathDir(d) {
+			if seen[d] {
+				break
+			}
+			seen[d] = true
+			if files[d] {
+				return fmt.Errorf("%s is both a file and a directory of the site", d)
+			}
+			fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(d)))
+			if err == nil && !fi.IsDir() {
+				return fmt.Errorf("%s is in the way of %s", d, rel(p))
+			}
+		}
+	}
+	return nil
+}
+
+func pathDir(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "."
+	}
+	return p[:i]
+}
+
+// pruneEmpty removes d and its parents up to dir while they are empty.
+func pruneEmpty(dir, d string) {
+	for within(d, dir) && d != dir {
+		if err := os.Remove(d); err != nil {
+			return
+		}
+		d = filepath.Dir(d)
+	}
+}
