@@ -533,23 +533,48 @@ func TestConnectToBypassesProxy(t *testing.T) {
 	setProxyEnv(t, "http://proxy.invalid:3128")
 	crawl := testCrawl(map[string]string{"mirror.test": "192.0.2.10:8080"})
 	client := newClient(transportConfig{crawl: crawl}, newHostLimits(1, 0))
-	tr := client.Transport.(*limited).next.(*capBody).next.(*connectTo).next.(*http.Transport)
-	tests := []struct {
-		url  string
-		want string // proxy URL, "" for direct
-	}{
-		{"http://192.0.2.10:8080/page", ""}, // what connectTo hands on for mirror.test
-		{"http://public.example/page", "http://proxy.invalid:3128"},
+	ct := client.Transport.(*limited).next.(*capBody).next.(*connectTo)
+	if direct := ct.direct.(*http.Transport); direct.Proxy != nil {
+		t.Errorf("the connect-to transport has a proxy")
 	}
-	for _, tt := range tests {
-		req := httptest.NewRequest(http.MethodGet, tt.url, nil)
-		u, err := tr.Proxy(req)
-		got := ""
-		if u != nil {
-			got = u.String()
+	req := httptest.NewRequest(http.MethodGet, "http://public.example/page", nil)
+	if u, err := ct.next.(*http.Transport).Proxy(req); err != nil || u == nil || u.String() != "http://proxy.invalid:3128" {
+		t.Errorf("Proxy(http://public.example/page) = %v, %v; want the environment's proxy", u, err)
+	}
+}
+
+// TestConnectToTrustsTheMappingNotTheAddress: a mapped host reaches its
+// loopback target with private addresses refused, but a redirect (or any
+// URL) that names the target's address itself is refused like any other
+// private address.
+func TestConnectToTrustsTheMappingNotTheAddress(t *testing.T) {
+	t.Parallel()
+	var ls *localServer
+	ls = newLocalServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/to-address":
+			http.Redirect(w, r, "http://"+ls.Addr()+"/secret", http.StatusFound)
+		default:
+			fmt.Fprintf(w, "<p>%s</p>", r.URL.Path)
 		}
-		if err != nil || got != tt.want {
-			t.Errorf("Proxy(%s) = %q, %v; want %q", tt.url, got, err, tt.want)
+	})
+	crawl := testCrawl(map[string]string{"mirror.test": ls.Addr()})
+	crawl.AllowPrivate = false
+	f := newFetcher(t, crawl)
+	ctx := context.Background()
+	if _, err := f.Get(ctx, "http://mirror.test/page", ospofeed.Page{}); err != nil {
+		t.Fatalf("Get(mapped host) = %v; want the page", err)
+	}
+	for _, u := range []string{"http://mirror.test/to-address", "http://" + ls.Addr() + "/secret"} {
+		if _, err := f.Get(ctx, u, ospofeed.Page{}); !errors.Is(err, ErrBlockedAddress) {
+			t.Errorf("Get(%s) = %v; want %v", u, err, ErrBlockedAddress)
+		}
+	}
+	for _, h := range ls.Hits() {
+		if h.URI == "/secret" || !strings.HasPrefix(h.Host, "mirror.test") {
+			t.Errorf("the target got %s %s, which no mapping names", h.Host, h.URI)
 		}
 	}
 }

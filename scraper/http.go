@@ -80,18 +80,8 @@ type transportConfig struct {
 func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 	proxyFunc := httpproxy.FromEnvironment().ProxyFunc()
 	g := &guard{allowPrivate: tc.crawl.AllowPrivate, trusted: map[string]bool{}}
-	targets := map[string]bool{}
-	for _, addr := range tc.crawl.ConnectTo {
-		g.trust(addr)
-		targets[addr] = true
-	}
 	base := &http.Transport{
 		Proxy: func(r *http.Request) (*url.URL, error) {
-			// connectTo has already rewritten the URL to its target
-			// address: a connect-to target is always dialled directly.
-			if targets[r.URL.Host] {
-				return nil, nil
-			}
 			// The dial guard never sees what a proxy connects to: a
 			// non-public IP literal is refused here, proxy or not.
 			if ip, err := netip.ParseAddr(r.URL.Hostname()); err == nil && !tc.crawl.AllowPrivate && !PublicAddr(ip) {
@@ -112,7 +102,18 @@ func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 	}
 	var rt http.RoundTripper = base
 	if len(tc.crawl.ConnectTo) > 0 {
-		rt = &connectTo{next: rt, to: tc.crawl.ConnectTo}
+		// What the operator mapped is trusted, not the address it maps
+		// to: mapped requests have a transport (and a connection pool) of
+		// their own that dials the target directly, never through a proxy,
+		// and a URL that names the target's address itself goes through
+		// the guarded transport like any other.
+		direct := &http.Transport{
+			DialContext:           (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost:   tc.crawl.ParallelPerHost,
+			IdleConnTimeout:       30 * time.Second,
+			ResponseHeaderTimeout: tc.crawl.RequestTimeout,
+		}
+		rt = &connectTo{next: rt, direct: direct, to: tc.crawl.ConnectTo}
 	}
 	rt = &capBody{next: rt, max: tc.crawl.MaxBodyBytes}
 	rt = &limited{next: rt, limits: limits, maxHold: tc.crawl.MaxBackoff}
@@ -150,8 +151,8 @@ func hostPort(u *url.URL) string {
 
 // guard dials directly only public addresses, checked on the address
 // actually dialled (after DNS), so a name that resolves to 127.0.0.1 is
-// refused too. Addresses the operator configured (a proxy, a connect-to
-// target) are trusted.
+// refused too. The proxy the operator configured is trusted (connect-to
+// targets never come here: see newClient).
 type guard struct {
 	allowPrivate bool
 	mu           sync.Mutex
@@ -185,10 +186,11 @@ func (g *guard) dial(ctx context.Context, network, addr string) (net.Conn, error
 }
 
 // connectTo sends requests for some hosts to another address over plain
-// HTTP, keeping the URL and Host header, like curl --connect-to.
+// HTTP, keeping the URL and Host header, like curl --connect-to. Mapped
+// requests go to direct, the others to next.
 type connectTo struct {
-	next http.RoundTripper
-	to   map[string]string
+	next, direct http.RoundTripper
+	to           map[string]string
 }
 
 func (c *connectTo) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -201,7 +203,7 @@ func (c *connectTo) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r2.Host == "" {
 		r2.Host = req.URL.Host
 	}
-	resp, err := c.next.RoundTrip(r2)
+	resp, err := c.direct.RoundTrip(r2)
 	if resp != nil {
 		resp.Request = req
 	}
