@@ -23,8 +23,11 @@ func (db *DB) Compact() (before, after int64, err error) {
 	before = st.Size()
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".compact")
 	_ = os.Remove(tmp) // a copy a killed compaction left
-	dst, err := bolt.Open(tmp, 0o644, &bolt.Options{Timeout: defaultTimeout})
+	dst, err := bolt.Open(tmp, 0o644, &bolt.Options{Timeout: defaultTimeout, OpenFile: db.openTemp})
 	if err != nil {
+		// bbolt creates the file before writing its first pages: on a full
+		// disk that leaves an empty file.
+		os.Remove(tmp)
 		return before, 0, fmt.Errorf("store: compact %s: %w", path, err)
 	}
 	if err := bolt.Compact(dst, db.bolt, 64<<20); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,9 +24,10 @@ var ErrTooNew = errors.New("database was written by a newer ospofeed")
 
 // DB is an open ospofeed database.
 type DB struct {
-	bolt *bolt.DB
-	path string
-	now  func() time.Time
+	bolt     *bolt.DB
+	path     string
+	now      func() time.Time
+	openTemp func(name string, flag int, perm os.FileMode) (*os.File, error) // Options.openTemp
 }
 
 // Options tune Open.
@@ -36,10 +38,17 @@ type Options struct {
 	Now func() time.Time
 	// ReadOnly opens the file shared, for commands that only read.
 	ReadOnly bool
+
+	// openTemp, when set, is bbolt's OpenFile for the temporary files of
+	// creation and compaction; tests make it fail as a full disk would.
+	openTemp func(name string, flag int, perm os.FileMode) (*os.File, error)
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
-// up to date.
+// up to date. A new database appears at path only whole: it is built under
+// a temporary name and linked into place. A file that is not a whole bbolt
+// database (empty, cut short by a full disk, or something else) is refused
+// with ErrDamaged and a message saying what to do, before bbolt maps it.
 func Open(path string, opt Options) (*DB, error) {
 	if opt.Timeout == 0 {
 		opt.Timeout = defaultTimeout
@@ -51,6 +60,12 @@ func Open(path string, opt Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
+		removeStaleCreates(path, time.Now())
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			if err := create(path, opt); err != nil {
+				return nil, fmt.Errorf("store: open %s: %w", path, err)
+			}
+		}
 	}
 	b, err := openLocked(path, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
@@ -59,7 +74,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	db := &DB{bolt: b, path: path, now: func() time.Time { return opt.Now().UTC() }, openTemp: opt.openTemp}
 	if opt.ReadOnly {
 		err = db.checkVersion()
 	} else {
@@ -101,8 +116,10 @@ func (db *DB) Check() error {
 // openLocked opens the file at path and makes sure the file it locked is
 // still the one at path: a compaction renames a new file into place while
 // another process waits for the old one's lock, and writes to the old,
-// detached file would be lost.
+// detached file would be lost. It never creates the file (Open does, whole)
+// and checks it (checkFile) before bbolt maps it.
 func openLocked(path string, opts *bolt.Options) (*bolt.DB, error) {
+	opts.OpenFile = openChecked
 	for range 5 {
 		before, statErr := os.Stat(path)
 		b, err := bolt.Open(path, 0o644, opts)
@@ -119,4 +136,18 @@ func openLocked(path string, opts *bolt.Options) (*bolt.DB, error) {
 		b.Close()
 	}
 	return nil, fmt.Errorf("the file kept being replaced while opening it")
+}
+
+// openChecked is bbolt's OpenFile: no O_CREATE, and checkFile on the very
+// file bbolt is about to map.
+func openChecked(name string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(name, flag&^os.O_CREATE, perm)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
