@@ -274,6 +274,9 @@ type CrawlLog struct {
 	Error       string    `json:"error,omitempty"`
 	Status      Status    `json:"status,omitempty"`
 	Reason      string    `json:"reason,omitempty"`
+	// Touched lists the items this crawl stored anew, changed, or added
+	// to a feed: what a rendering must look at again. Not stored.
+	Touched []string `json:"-"`
 }
 
 // OK reports whether the crawl succeeded.

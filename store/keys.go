@@ -16,6 +16,10 @@ var (
 	bucketSources  = []byte("sources")
 	bucketCrawls   = []byte("crawls")
 	bucketStatus   = []byte("statuslog")
+	bucketFeedLog  = []byte("feedlog")
+	bucketFeedLast = []byte("feedlast")
+	bucketFeedSeq  = []byte("feedseq")
+	bucketSlugs    = []byte("slugs")
 
 	allBuckets = [][]byte{bucketMeta, bucketItems, bucketObs, bucketBySource, bucketMembers,
 		bucketHistory, bucketPages, bucketSources, bucketCrawls}

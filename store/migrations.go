@@ -30,6 +30,16 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 		_, err := tx.CreateBucketIfNotExists(bucketStatus)
 		return err
 	},
+	// 2 -> 3: feed logs (bounded feeds with archive pages) and page slugs
+	// claimed once, built from the items already stored.
+	func(tx *bolt.Tx, now time.Time) error {
+		for _, name := range [][]byte{bucketFeedLog, bucketFeedLast, bucketFeedSeq, bucketSlugs} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return backfillFeeds(tx)
+	},
 }
 
 // SchemaVersion is the schema this binary writes.

@@ -32,7 +32,9 @@ func itemsTx(tx *bolt.Tx) ([]ospofeed.Item, error) {
 		if err != nil {
 			return fmt.Errorf("decode item %q: %w", k, err)
 		}
-		out = append(out, it.item())
+		item := it.item()
+		item.Page = pageOf(tx, item)
+		out = append(out, item)
 		return nil
 	})
 	return out, err
@@ -80,12 +82,40 @@ func (db *DB) Item(id string) (ospofeed.Item, bool, error) {
 		}
 		v, err := decodeItem(raw)
 		it, ok = v.item(), err == nil
+		it.Page = pageOf(tx, it)
 		return err
 	})
 	if err != nil {
 		return it, false, fmt.Errorf("store: item %s: %w", id, err)
 	}
 	return it, ok, nil
+}
+
+// ItemsByID returns the current version of each id that is stored, in the
+// order given, from one consistent view.
+func (db *DB) ItemsByID(ids []string) ([]ospofeed.Item, error) {
+	out := make([]ospofeed.Item, 0, len(ids))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		for _, id := range ids {
+			raw := b.Get([]byte(id))
+			if raw == nil {
+				continue
+			}
+			v, err := decodeItem(raw)
+			if err != nil {
+				return fmt.Errorf("decode item %q: %w", id, err)
+			}
+			it := v.item()
+			it.Page = pageOf(tx, it)
+			out = append(out, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: items: %w", err)
+	}
+	return out, nil
 }
 
 // Events returns every current event, sorted by id.

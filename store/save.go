@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -73,12 +74,37 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
+		var stored []ospofeed.Item
 		for _, id := range ids {
-			o, err := recompute(tx, id, now)
+			o, it, err := recompute(tx, id, now)
 			if err != nil {
 				return fmt.Errorf("merge item %s: %w", id, err)
 			}
 			outcomes[id] = o
+			if o != outcomeNone {
+				stored = append(stored, it)
+			}
+		}
+		// Into the feed logs, oldest first, so that of the items one crawl
+		// finds, the newest are the newest entries.
+		slices.SortFunc(stored, func(a, b ospofeed.Item) int {
+			if c := a.When().Compare(b.When()); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		for _, it := range stored {
+			if err := claimSlug(tx, it); err != nil {
+				return err
+			}
+			o := outcomes[it.ID]
+			feeds, err := publish(tx, it, o == outcomeNew || o == outcomeChanged)
+			if err != nil {
+				return fmt.Errorf("publish item %s: %w", it.ID, err)
+			}
+			if o == outcomeNew || o == outcomeChanged || len(feeds) > 0 {
+				log.Touched = append(log.Touched, it.ID)
+			}
 		}
 		for _, id := range ospofeed.Union(reported, nil) {
 			o, ok := outcomes[id]
@@ -246,10 +272,10 @@ func compareStrings(a, b []string) int {
 // recompute rebuilds the current version of an item and stores it; the
 // version moves, and the previous one goes to history, only when the
 // content hash changes.
-func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, error) {
+func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, error) {
 	it, ok, err := merged(tx, id)
 	if err != nil || !ok {
-		return outcomeNone, err
+		return outcomeNone, it, err
 	}
 	items := tx.Bucket(bucketItems)
 	hash := contentHash(it)
@@ -258,12 +284,12 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, error) {
 	if raw := items.Get([]byte(id)); raw != nil {
 		old, err := decodeItem(raw)
 		if err != nil {
-			return outcomeNone, fmt.Errorf("decode stored item: %w", err)
+			return outcomeNone, it, fmt.Errorf("decode stored item: %w", err)
 		}
 		it.FirstSeen = old.FirstSeen
 		if old.Hash == hash {
 			if slices.Equal(old.Sources, it.Sources) && old.Authority == it.Authority && slices.Equal(old.Keywords, it.Keywords) {
-				return outcomeUnchanged, nil
+				return outcomeUnchanged, old.item(), nil
 			}
 			it.Updated, it.Version = old.Updated, old.Version
 			out = outcomeUnchanged
@@ -271,7 +297,7 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, error) {
 			it.Version = old.Version + 1
 			out = outcomeChanged
 			if err := putHistory(tx, old, raw); err != nil {
-				return outcomeNone, err
+				return outcomeNone, it, err
 			}
 		}
 	}
@@ -279,9 +305,9 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, error) {
 	v.Hash = hash
 	b, err := json.Marshal(v)
 	if err != nil {
-		return outcomeNone, err
+		return outcomeNone, it, err
 	}
-	return out, items.Put([]byte(id), b)
+	return out, it, items.Put([]byte(id), b)
 }
 
 func putHistory(tx *bolt.Tx, old itemV1, raw []byte) error {

@@ -1,0 +1,62 @@
+package ospofeed
+
+// Feed logs. Every subscription feed is a log: each time an item enters a
+// feed or its content changes, an entry naming it is appended with the
+// next sequence number of that feed. The subscription document shows the
+// newest entries; the rest stay reachable through RFC 5005 archive pages of
+// a fixed number of entries, numbered from the oldest, so that a full page
+// never gains or loses an entry again. A changed item appears again at the
+// head (its archived entry stays where it was: feed readers keep the
+// newest version of an id), so an archive page, once full, is rendered once
+// in its life.
+//
+// The keys name the feeds:
+//
+//	all                 every item
+//	events, recordings, news, ospos
+//	                    by kind (news: articles; ospos: organisations)
+//	source/<source id>  what one source reported
+//	event/<event id>    an event and its recordings
+const (
+	FeedAll        = "all"
+	FeedEvents     = "events"
+	FeedRecordings = "recordings"
+	FeedNews       = "news"
+	FeedOSPOs      = "ospos"
+)
+
+// FeedOfSource is the key of a source's feed.
+func FeedOfSource(id string) string { return "source/" + id }
+
+// FeedOfEvent is the key of an event's feed.
+func FeedOfEvent(id string) string { return "event/" + id }
+
+// KindFeed is the feed of the items of a kind.
+func KindFeed(k Kind) string {
+	switch k {
+	case KindEvent:
+		return FeedEvents
+	case KindRecording:
+		return FeedRecordings
+	case KindOrganisation:
+		return FeedOSPOs
+	}
+	return FeedNews
+}
+
+// FeedKeys lists the feeds an item belongs to.
+func (it Item) FeedKeys() []string {
+	keys := []string{FeedAll, KindFeed(it.Kind)}
+	for _, s := range it.Sources {
+		keys = append(keys, FeedOfSource(s))
+	}
+	switch it.Kind {
+	case KindEvent:
+		keys = append(keys, FeedOfEvent(it.ID))
+	case KindRecording:
+		for _, ev := range it.Events {
+			keys = append(keys, FeedOfEvent(ev))
+		}
+	}
+	return keys
+}
