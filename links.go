@@ -104,10 +104,10 @@ func youTubeVideo(u *url.URL, q url.Values) string {
 	return ""
 }
 
-// matchKey is a link's canonical form without its scheme and without a
+// MatchKey is a link's canonical form without its scheme and without a
 // leading "www.", so that links to one page or site match however they are
 // written.
-func matchKey(raw string) string {
+func MatchKey(raw string) string {
 	c, ok := CanonicalURL(raw)
 	if !ok {
 		return ""
@@ -130,58 +130,110 @@ func (it Item) OutLinks() []string {
 	return out
 }
 
+// LinkIndex answers what Resolve asks: which item a link key names.
+type LinkIndex interface {
+	// Exact is the smallest id among the items whose id or URL has key k.
+	Exact(k string) (string, bool)
+	// Site is the smallest id among the organisations whose URL has key k.
+	Site(k string) (string, bool)
+}
+
+// Resolve finds the item a link (by its MatchKey) points to: the item whose
+// id or URL it is, else the organisation whose site holds it, the most
+// specific one first (its key is the longest prefix of k ending before a
+// "/" or "?").
+func Resolve(ix LinkIndex, k string) (string, bool) {
+	if k == "" {
+		return "", false
+	}
+	if id, ok := ix.Exact(k); ok {
+		return id, true
+	}
+	for p := k; ; {
+		if id, ok := ix.Site(p); ok {
+			return id, true
+		}
+		i := strings.LastIndexAny(p, "/?")
+		if i <= 0 {
+			return "", false
+		}
+		p = p[:i]
+	}
+}
+
+// OwnKeys are the link keys that name it: its id's and its URL's.
+func (it Item) OwnKeys() []string {
+	var out []string
+	for _, u := range []string{it.ID, it.URL} {
+		if k := MatchKey(u); k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// SiteKey is the key of an organisation's site ("" for other kinds).
+func (it Item) SiteKey() string {
+	if it.Kind != KindOrganisation {
+		return ""
+	}
+	return MatchKey(it.URL)
+}
+
+// OutKeys are the keys of OutLinks, sorted and without duplicates.
+func (it Item) OutKeys() []string {
+	var out []string
+	for _, l := range it.OutLinks() {
+		if k := MatchKey(l); k != "" {
+			out = append(out, k)
+		}
+	}
+	return sortedUnique(out)
+}
+
+// Mentionable reports whether a link from it to target counts as a
+// mention: not to itself, nor to the events or recordings it belongs with.
+func (it Item) Mentionable(target string) bool {
+	return target != it.ID && !slices.Contains(it.Events, target) && !slices.Contains(it.Recordings, target)
+}
+
+// mapIndex is a LinkIndex over items in memory.
+type mapIndex struct{ exact, site map[string]string }
+
+func (m mapIndex) Exact(k string) (string, bool) { id, ok := m.exact[k]; return id, ok }
+func (m mapIndex) Site(k string) (string, bool)  { id, ok := m.site[k]; return id, ok }
+
 // Relate fills Mentions and MentionedIn of every item from the links
 // between them: an item links to another when one of its OutLinks is the
 // other's id or URL, or, for an organisation, any page of its site. The
-// result depends only on the items, not on their order.
+// result depends only on the items, not on their order. (The store keeps
+// the same relation incrementally, through the same Resolve.)
 func Relate(items []Item) {
-	byKey := map[string]int{}
-	type site struct {
-		key string
-		i   int
+	ix := mapIndex{exact: map[string]string{}, site: map[string]string{}}
+	pos := map[string]int{}
+	put := func(m map[string]string, k, id string) {
+		if old, dup := m[k]; !dup || id < old {
+			m[k] = id
+		}
 	}
-	var orgs []site
 	for i, it := range items {
 		items[i].Mentions, items[i].MentionedIn = nil, nil
-		for _, u := range []string{it.ID, it.URL} {
-			if k := matchKey(u); k != "" {
-				if j, dup := byKey[k]; !dup || items[j].ID > it.ID {
-					byKey[k] = i
-				}
-			}
+		pos[it.ID] = i
+		for _, k := range it.OwnKeys() {
+			put(ix.exact, k, it.ID)
 		}
-		if it.Kind == KindOrganisation {
-			if k := matchKey(it.URL); k != "" {
-				orgs = append(orgs, site{k, i})
-			}
+		if k := it.SiteKey(); k != "" {
+			put(ix.site, k, it.ID)
 		}
 	}
-	// Longest site first, so that a link goes to the most specific one.
-	slices.SortFunc(orgs, func(a, b site) int {
-		if len(a.key) != len(b.key) {
-			return len(b.key) - len(a.key)
-		}
-		return strings.Compare(items[a.i].ID, items[b.i].ID)
-	})
 	for i, it := range items {
-		for _, l := range it.OutLinks() {
-			k := matchKey(l)
-			if k == "" {
+		for _, k := range it.OutKeys() {
+			id, ok := Resolve(ix, k)
+			if !ok || !it.Mentionable(id) {
 				continue
 			}
-			j, ok := byKey[k]
-			if !ok {
-				for _, o := range orgs {
-					if k == o.key || strings.HasPrefix(k, o.key+"/") || strings.HasPrefix(k, o.key+"?") {
-						j, ok = o.i, true
-						break
-					}
-				}
-			}
-			if !ok || j == i || slices.Contains(it.Events, items[j].ID) || slices.Contains(it.Recordings, items[j].ID) {
-				continue
-			}
-			items[i].Mentions = append(items[i].Mentions, items[j].ID)
+			j := pos[id]
+			items[i].Mentions = append(items[i].Mentions, id)
 			items[j].MentionedIn = append(items[j].MentionedIn, it.ID)
 		}
 	}

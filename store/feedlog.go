@@ -103,6 +103,9 @@ func backfillFeeds(tx *bolt.Tx) error {
 		if _, err := publish(tx, it, true); err != nil {
 			return err
 		}
+		if _, err := indexLinks(tx, nil, it); err != nil {
+			return err
+		}
 	}
 	return nil
 }

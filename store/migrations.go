@@ -33,7 +33,8 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 	// 2 -> 3: feed logs (bounded feeds with archive pages) and page slugs
 	// claimed once, built from the items already stored.
 	func(tx *bolt.Tx, now time.Time) error {
-		for _, name := range [][]byte{bucketFeedLog, bucketFeedLast, bucketFeedSeq, bucketSlugs} {
+		for _, name := range [][]byte{bucketFeedLog, bucketFeedLast, bucketFeedSeq, bucketSlugs,
+			bucketLinkExact, bucketLinkSite, bucketLinkFrom, bucketLinkOut} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -92,7 +92,8 @@ func (db *DB) Item(id string) (ospofeed.Item, bool, error) {
 }
 
 // ItemsByID returns the current version of each id that is stored, in the
-// order given, from one consistent view.
+// order given, from one consistent view, with its Page, Mentions and
+// MentionedIn set.
 func (db *DB) ItemsByID(ids []string) ([]ospofeed.Item, error) {
 	out := make([]ospofeed.Item, 0, len(ids))
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -108,6 +109,9 @@ func (db *DB) ItemsByID(ids []string) ([]ospofeed.Item, error) {
 			}
 			it := v.item()
 			it.Page = pageOf(tx, it)
+			if err := relations(tx, &it); err != nil {
+				return fmt.Errorf("relations of %q: %w", id, err)
+			}
 			out = append(out, it)
 		}
 		return nil

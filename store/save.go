@@ -75,14 +75,25 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 		}
 		slices.Sort(ids)
 		var stored []ospofeed.Item
+		var affected []string
 		for _, id := range ids {
-			o, it, err := recompute(tx, id, now)
+			o, it, prev, err := recompute(tx, id, now)
 			if err != nil {
 				return fmt.Errorf("merge item %s: %w", id, err)
 			}
 			outcomes[id] = o
-			if o != outcomeNone {
-				stored = append(stored, it)
+			if o == outcomeNone {
+				continue
+			}
+			stored = append(stored, it)
+			if o == outcomeNew || o == outcomeChanged {
+				a, err := indexLinks(tx, prev, it)
+				if err != nil {
+					return fmt.Errorf("index links of %s: %w", id, err)
+				}
+				// What shows the item: its events or recordings, and what
+				// links to it or it links to.
+				affected = append(append(append(affected, a...), it.Events...), it.Recordings...)
 			}
 		}
 		// Into the feed logs, oldest first, so that of the items one crawl
@@ -103,9 +114,11 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				return fmt.Errorf("publish item %s: %w", it.ID, err)
 			}
 			if o == outcomeNew || o == outcomeChanged || len(feeds) > 0 {
-				log.Touched = append(log.Touched, it.ID)
+				affected = append(affected, it.ID)
 			}
 		}
+		log.Touched = ospofeed.Union(affected, nil)
+		slices.Sort(log.Touched)
 		for _, id := range ospofeed.Union(reported, nil) {
 			o, ok := outcomes[id]
 			if !ok {
@@ -272,24 +285,27 @@ func compareStrings(a, b []string) int {
 // recompute rebuilds the current version of an item and stores it; the
 // version moves, and the previous one goes to history, only when the
 // content hash changes.
-func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, error) {
+func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, *ospofeed.Item, error) {
 	it, ok, err := merged(tx, id)
 	if err != nil || !ok {
-		return outcomeNone, it, err
+		return outcomeNone, it, nil, err
 	}
 	items := tx.Bucket(bucketItems)
 	hash := contentHash(it)
 	out := outcomeNew
+	var prev *ospofeed.Item
 	it.FirstSeen, it.Updated, it.Version = now, now, 1
 	if raw := items.Get([]byte(id)); raw != nil {
 		old, err := decodeItem(raw)
 		if err != nil {
-			return outcomeNone, it, fmt.Errorf("decode stored item: %w", err)
+			return outcomeNone, it, nil, fmt.Errorf("decode stored item: %w", err)
 		}
 		it.FirstSeen = old.FirstSeen
+		p := old.item()
+		prev = &p
 		if old.Hash == hash {
 			if slices.Equal(old.Sources, it.Sources) && old.Authority == it.Authority && slices.Equal(old.Keywords, it.Keywords) {
-				return outcomeUnchanged, old.item(), nil
+				return outcomeUnchanged, old.item(), nil, nil
 			}
 			it.Updated, it.Version = old.Updated, old.Version
 			out = outcomeUnchanged
@@ -297,7 +313,7 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, e
 			it.Version = old.Version + 1
 			out = outcomeChanged
 			if err := putHistory(tx, old, raw); err != nil {
-				return outcomeNone, it, err
+				return outcomeNone, it, nil, err
 			}
 		}
 	}
@@ -305,9 +321,9 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, e
 	v.Hash = hash
 	b, err := json.Marshal(v)
 	if err != nil {
-		return outcomeNone, it, err
+		return outcomeNone, it, nil, err
 	}
-	return out, it, items.Put([]byte(id), b)
+	return out, it, prev, items.Put([]byte(id), b)
 }
 
 func putHistory(tx *bolt.Tx, old itemV1, raw []byte) error {
