@@ -5,9 +5,11 @@
 package config
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -137,41 +139,51 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 // Parse reads a configuration from data; name is the file name used in
 // errors and kinds the source kinds the scrapers provide.
 func Parse(name string, data []byte, kinds []string) (*Config, error) {
+	if err := checkText(name, data); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &Error{File: name, Line: yamlErrLine(err), Err: cleanYAMLErr(err)}
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(name, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: name, Err: errors.New("empty configuration")}
 	}
+	// A second document (after ---) would be ignored: refused instead,
+	// unless it is empty (a trailing ---).
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, yamlError(name, data, err)
+		}
+		if c := next.Content; len(c) > 0 && !(c[0].Kind == yaml.ScalarNode && c[0].Tag == "!!null" && c[0].Value == "") {
+			return nil, &Error{File: name, Line: c[0].Line,
+				Err: errors.New("a second YAML document (after ---): a configuration is one document")}
+		}
+	}
 	p := &parser{file: name, kinds: kinds}
 	cfg := p.config(doc.Content[0])
+	if len(p.errs) > maxErrors {
+		more := &Error{File: name, Err: fmt.Errorf("and %d more errors", len(p.errs)-maxErrors)}
+		p.errs = append(p.errs[:maxErrors], more)
+	}
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
 	}
 	return cfg, nil
 }
 
+// maxErrors is how many errors Parse reports: a file that is wrong from
+// top to bottom does not need a megabyte of them.
+const maxErrors = 50
+
 // LoadDefault parses the embedded default.
 func LoadDefault(kinds []string) (*Config, error) { return Parse(DefaultName, defaultYAML, kinds) }
-
-var lineRE = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrLine(err error) int {
-	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
-		var n int
-		fmt.Sscan(m[1], &n)
-		return n
-	}
-	return 0
-}
-
-func cleanYAMLErr(err error) error {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	s = lineRE.ReplaceAllString(s, "")
-	s = strings.TrimLeft(s, ": ")
-	return errors.New(s)
-}
 
 // Interval is how long a source's data stays fresh: its configured
 // interval, else the gap between two activations of its schedule.
@@ -212,6 +224,9 @@ func validURL(s string, schemes ...string) error {
 	}
 	if u.Scheme != "mailto" && u.Host == "" {
 		return fmt.Errorf("%q has no host", s)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q: credentials (user:password@) are not allowed in a URL", u.Redacted())
 	}
 	return nil
 }

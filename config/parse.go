@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,8 @@ type parser struct {
 	file  string
 	kinds []string
 	errs  []error
+	// allowPrivate is crawl.allow_private, read before the URLs it governs.
+	allowPrivate bool
 }
 
 func (p *parser) fail(n *yaml.Node, field string, format string, args ...any) {
@@ -95,7 +98,10 @@ func (p *parser) str(f map[string][2]*yaml.Node, key, path string, dst *string) 
 	*dst = strings.TrimSpace(v.Value)
 }
 
-func (p *parser) integer(f map[string][2]*yaml.Node, key, path string, min int64, dst any) {
+// integer reads a whole number from min to max: every number has a range,
+// so that a slip of the finger (max_body_bytes: 10485760000) is refused
+// rather than obeyed.
+func (p *parser) integer(f map[string][2]*yaml.Node, key, path string, min, max int64, dst any) {
 	kv, ok := f[key]
 	if !ok {
 		return
@@ -106,8 +112,8 @@ func (p *parser) integer(f map[string][2]*yaml.Node, key, path string, min int64
 		p.fail(v, join(path, key), "must be a whole number, not %s", kindName(v))
 		return
 	}
-	if n < min {
-		p.fail(v, join(path, key), "must be at least %d, not %d", min, n)
+	if n < min || n > max {
+		p.fail(v, join(path, key), "must be between %d and %d, not %d", min, max, n)
 		return
 	}
 	switch d := dst.(type) {
@@ -132,18 +138,44 @@ func (p *parser) boolean(f map[string][2]*yaml.Node, key, path string, dst *bool
 	*dst = b
 }
 
-func (p *parser) duration(f map[string][2]*yaml.Node, key, path string, dst *time.Duration) {
+// duration reads a duration from min to max. A min of 0 allows 0s (no
+// delay); a min of 1ns means "more than 0s", for the timeouts and bounds
+// that 0s would turn into "immediately" or "never".
+func (p *parser) duration(f map[string][2]*yaml.Node, key, path string, min, max time.Duration, dst *time.Duration) {
 	kv, ok := f[key]
 	if !ok {
 		return
 	}
 	v := kv[1]
 	d, err := time.ParseDuration(v.Value)
-	if v.Kind != yaml.ScalarNode || err != nil || d < 0 {
+	if v.Kind != yaml.ScalarNode || err != nil {
 		p.fail(v, join(path, key), "must be a duration such as 250ms, 30s or 6h, not %s", kindName(v))
 		return
 	}
+	if d < min || d > max {
+		p.fail(v, join(path, key), "must be %s, not %s", durationRange(min, max), v.Value)
+		return
+	}
 	*dst = d
+}
+
+func durationRange(min, max time.Duration) string {
+	if min == time.Nanosecond {
+		return "more than 0s and at most " + shortDuration(max)
+	}
+	return "between " + shortDuration(min) + " and " + shortDuration(max)
+}
+
+// shortDuration is d without the zero units: 1h, not 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (p *parser) list(f map[string][2]*yaml.Node, key, path string, dst *[]string) {
@@ -165,7 +197,10 @@ func (p *parser) list(f map[string][2]*yaml.Node, key, path string, dst *[]strin
 	}
 }
 
-func (p *parser) stringMap(f map[string][2]*yaml.Node, key, path string) map[string]string {
+// connectTo reads crawl.connect_to: host name -> host:port. A key with a
+// port or a scheme would never match a request's host, and a target that
+// is not an address would fail every request: both are refused here.
+func (p *parser) connectTo(f map[string][2]*yaml.Node, key, path string) map[string]string {
 	kv, ok := f[key]
 	if !ok {
 		return nil
@@ -178,11 +213,29 @@ func (p *parser) stringMap(f map[string][2]*yaml.Node, key, path string) map[str
 	out := map[string]string{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
-		if val.Kind != yaml.ScalarNode {
-			p.fail(val, join(join(path, key), k.Value), "must be text, not %s", kindName(val))
+		field := join(join(path, key), k.Value)
+		if k.Kind != yaml.ScalarNode {
+			p.fail(k, join(path, key), "keys must be host names, not %s", kindName(k))
 			continue
 		}
-		out[k.Value] = val.Value
+		if err := checkHost(k.Value); err != nil {
+			p.fail(k, field, "%v: a key is the host name of the URLs to send elsewhere", err)
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			p.fail(k, field, "host given twice")
+			continue
+		}
+		if val.Kind != yaml.ScalarNode {
+			p.fail(val, field, "must be text, not %s", kindName(val))
+			continue
+		}
+		target := strings.TrimSpace(val.Value)
+		if err := checkHostPort(target, 1, true); err != nil {
+			p.fail(val, field, "%q: %v", target, err)
+			continue
+		}
+		out[k.Value] = target
 	}
 	return out
 }
@@ -223,7 +276,7 @@ func (p *parser) config(root *yaml.Node) *Config {
 		p.str(sf, "base_url", "site", &cfg.Site.BaseURL)
 		cfg.Site.BaseURL = strings.TrimRight(cfg.Site.BaseURL, "/")
 		if b, ok := sf["base_url"]; ok {
-			if err := validURL(cfg.Site.BaseURL, "https", "http"); err != nil {
+			if err := CheckBaseURL(cfg.Site.BaseURL); err != nil {
 				p.fail(b[1], "site.base_url", "%v", err)
 			}
 		}
@@ -232,26 +285,27 @@ func (p *parser) config(root *yaml.Node) *Config {
 		c := &cfg.Crawl
 		cf := p.fields(kv[1], "crawl", "parallel_per_host", "delay_per_host", "request_timeout", "run_timeout",
 			"max_body_bytes", "max_retries", "retry_budget", "max_redirects", "max_backoff", "allow_private", "connect_to")
-		p.integer(cf, "parallel_per_host", "crawl", 1, &c.ParallelPerHost)
-		p.duration(cf, "delay_per_host", "crawl", &c.DelayPerHost)
-		p.duration(cf, "request_timeout", "crawl", &c.RequestTimeout)
-		p.duration(cf, "run_timeout", "crawl", &c.RunTimeout)
-		p.integer(cf, "max_body_bytes", "crawl", 1024, &c.MaxBodyBytes)
-		p.integer(cf, "max_retries", "crawl", 0, &c.MaxRetries)
-		p.integer(cf, "retry_budget", "crawl", 0, &c.RetryBudget)
-		p.integer(cf, "max_redirects", "crawl", 0, &c.MaxRedirects)
-		p.duration(cf, "max_backoff", "crawl", &c.MaxBackoff)
+		p.integer(cf, "parallel_per_host", "crawl", 1, 64, &c.ParallelPerHost)
+		p.duration(cf, "delay_per_host", "crawl", 0, time.Hour, &c.DelayPerHost)
+		p.duration(cf, "request_timeout", "crawl", time.Nanosecond, time.Hour, &c.RequestTimeout)
+		p.duration(cf, "run_timeout", "crawl", time.Nanosecond, 24*time.Hour, &c.RunTimeout)
+		p.integer(cf, "max_body_bytes", "crawl", 1<<10, 1<<30, &c.MaxBodyBytes)
+		p.integer(cf, "max_retries", "crawl", 0, 20, &c.MaxRetries)
+		p.integer(cf, "retry_budget", "crawl", 0, 1000, &c.RetryBudget)
+		p.integer(cf, "max_redirects", "crawl", 0, 20, &c.MaxRedirects)
+		p.duration(cf, "max_backoff", "crawl", time.Nanosecond, time.Hour, &c.MaxBackoff)
 		p.boolean(cf, "allow_private", "crawl", &c.AllowPrivate)
-		c.ConnectTo = p.stringMap(cf, "connect_to", "crawl")
+		c.ConnectTo = p.connectTo(cf, "connect_to", "crawl")
 	}
+	p.allowPrivate = cfg.Crawl.AllowPrivate
 	if kv, ok := f["kaltura"]; ok {
 		kf := p.fields(kv[1], "kaltura", "enabled", "endpoint", "partner_id")
 		p.boolean(kf, "enabled", "kaltura", &cfg.Kaltura.Enabled)
 		p.str(kf, "endpoint", "kaltura", &cfg.Kaltura.Endpoint)
-		p.integer(kf, "partner_id", "kaltura", 1, &cfg.Kaltura.PartnerID)
+		p.integer(kf, "partner_id", "kaltura", 1, math.MaxInt32, &cfg.Kaltura.PartnerID)
 		cfg.Kaltura.Endpoint = strings.TrimRight(cfg.Kaltura.Endpoint, "/")
 		if e, ok := kf["endpoint"]; ok {
-			if err := validURL(cfg.Kaltura.Endpoint, "https", "http"); err != nil {
+			if err := fetchURL(cfg.Kaltura.Endpoint, p.allowPrivate); err != nil {
 				p.fail(e[1], "kaltura.endpoint", "%v", err)
 			}
 		}
@@ -310,18 +364,31 @@ func valueNode(n *yaml.Node, key string) *yaml.Node {
 func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	var s ospofeed.Source
 	nerr := len(p.errs)
-	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "options", "expect",
+	f := p.fields(n, path, "id", "kind", "name", "url", "schedule", "interval", "allowed_hosts", "keywords", "events", "expect",
 		"item_kind", "types", "selectors")
 	p.str(f, "id", path, &s.ID)
 	p.str(f, "kind", path, &s.Kind)
 	p.str(f, "name", path, &s.Name)
 	p.str(f, "url", path, &s.URL)
 	p.str(f, "schedule", path, &s.Schedule)
-	p.duration(f, "interval", path, &s.Interval)
+	// 0s is what an omitted interval means (the schedule's period):
+	// written out, it would silently not mean "always stale".
+	p.duration(f, "interval", path, time.Nanosecond, 366*24*time.Hour, &s.Interval)
 	p.list(f, "allowed_hosts", path, &s.AllowedHosts)
+	if kv, ok := f["allowed_hosts"]; ok && kv[1].Kind == yaml.SequenceNode {
+		// A URL or host:port here would never match a redirect's host.
+		for i, e := range kv[1].Content {
+			h := strings.TrimSpace(e.Value)
+			if e.Kind != yaml.ScalarNode || h == "" {
+				continue // reported by list
+			}
+			if err := checkHost(h); err != nil {
+				p.fail(e, fmt.Sprintf("%s.allowed_hosts[%d]", path, i), "%v", err)
+			}
+		}
+	}
 	p.list(f, "keywords", path, &s.Keywords)
 	p.list(f, "events", path, &s.Events)
-	s.Options = p.stringMap(f, "options", path)
 	var itemKind string
 	p.str(f, "item_kind", path, &itemKind)
 	switch k := ospofeed.Kind(itemKind); k {
@@ -356,7 +423,7 @@ func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 		ef := p.fields(kv[1], path+".expect", "min_items", "required", "volatile")
 		// Unset fields keep the kind's defaults: MinItems -1, Required nil.
 		e := &ospofeed.Expect{MinItems: -1}
-		p.integer(ef, "min_items", path+".expect", 0, &e.MinItems)
+		p.integer(ef, "min_items", path+".expect", 0, 100_000, &e.MinItems)
 		if _, ok := ef["required"]; ok {
 			e.Required = []string{}
 		}
@@ -390,7 +457,7 @@ func (p *parser) source(n *yaml.Node, path string) (ospofeed.Source, bool) {
 	}
 	if s.URL == "" {
 		p.fail(at("url"), path+".url", "missing")
-	} else if err := validURL(s.URL, "https", "http"); err != nil {
+	} else if err := fetchURL(s.URL, p.allowPrivate); err != nil {
 		p.fail(at("url"), path+".url", "%v", err)
 	}
 	if s.Schedule == "" {
