@@ -105,9 +105,13 @@ type common struct {
 	baseURL    string
 	logLevel   string
 	logFormat  string
+
+	fs     *flag.FlagSet
+	getenv func(string) string
 }
 
 func (c *common) register(fs *flag.FlagSet, e env, defaultLevel string) {
+	c.fs, c.getenv = fs, e.getenv
 	fs.StringVar(&c.configFile, "config", e.getenv("OSPOFEED_CONFIG"), "YAML configuration `file` replacing the embedded default (env OSPOFEED_CONFIG)")
 	fs.StringVar(&c.db, "db", or(e.getenv("OSPOFEED_DB"), "./data/ospofeed.db"), "database `file` (env OSPOFEED_DB)")
 	fs.StringVar(&c.baseURL, "base-url", e.getenv("OSPOFEED_BASE_URL"), "public base `URL` of the site, overriding site.base_url (env OSPOFEED_BASE_URL)")
@@ -139,14 +143,34 @@ func parse(fs *flag.FlagSet, e env, args []string) error {
 
 var errHelp = errors.New("help")
 
+// origin names where a flag's value came from, for error messages: the
+// flag when it was given, else its environment variable when that is set.
+func origin(fs *flag.FlagSet, getenv func(string) string, name, envVar string) string {
+	if fs == nil || getenv == nil {
+		return "--" + name
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	if !given && getenv(envVar) != "" {
+		return envVar
+	}
+	return "--" + name
+}
+
 // loadConfig reads the configuration file, or the embedded default.
 func (c *common) loadConfig() (*config.Config, error) {
+	// The flag is checked as site.base_url is, and first: it wins over it.
+	if c.baseURL != "" {
+		if err := config.CheckBaseURL(c.baseURL); err != nil {
+			return nil, usageError{fmt.Errorf("%s: %w", origin(c.fs, c.getenv, "base-url", "OSPOFEED_BASE_URL"), err)}
+		}
+	}
 	var cfg *config.Config
 	var err error
 	if c.configFile == "" {
 		cfg, err = config.LoadDefault(scraper.Kinds())
 	} else {
-		data, rerr := os.ReadFile(c.configFile)
+		data, rerr := readConfig(c.configFile)
 		if rerr != nil {
 			return nil, usageError{fmt.Errorf("config: %w", rerr)}
 		}
@@ -161,10 +185,21 @@ func (c *common) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
+// readConfig reads a configuration file, or enough of it for Parse to
+// say it is too large: --config /dev/zero must not fill the memory.
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, config.MaxBytes+1))
+}
+
 func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", c.logLevel)}
+		return nil, usageError{fmt.Errorf("%s %q: want debug, info, warn or error", origin(c.fs, c.getenv, "log-level", "OSPOFEED_LOG_LEVEL"), c.logLevel)}
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.logFormat {
@@ -173,5 +208,5 @@ func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, usageError{fmt.Errorf("--log-format %q: want text or json", c.logFormat)}
+	return nil, usageError{fmt.Errorf("%s %q: want text or json", origin(c.fs, c.getenv, "log-format", "OSPOFEED_LOG_FORMAT"), c.logFormat)}
 }

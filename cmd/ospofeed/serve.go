@@ -30,6 +30,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		}
 		return err
 	}
+	// Before the database is opened: a bad flag leaves it untouched.
+	if err := config.CheckListenAddr(*addr); err != nil {
+		return usageError{fmt.Errorf("serve: %s %q: %w", origin(fs, e.getenv, "addr", "OSPOFEED_ADDR"), *addr, err)}
+	}
+	if *grace <= 0 {
+		return usageError{fmt.Errorf("serve: --shutdown-timeout %s: must be more than 0s", *grace)}
+	}
 	a, err := openApp(&c, e, false, nil)
 	if err != nil {
 		return err
