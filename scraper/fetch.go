@@ -12,13 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gocolly/colly/v2"
-	"github.com/temoto/robotstxt"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/transform"
@@ -55,39 +53,43 @@ func (e *StatusError) Error() string {
 }
 
 // Fetcher fetches politely for one crawl of one source. It is built per run
-// (a colly Collector never revisits a URL and keeps its robots cache for
-// its life) and is safe for concurrent use.
+// (a colly Collector never revisits a URL) over the process's Hosts, which
+// it shares with the fetchers of the other sources, and is safe for
+// concurrent use.
 type Fetcher struct {
 	collector   *colly.Collector
 	client      *http.Client
-	limits      *hostLimits
+	hosts       *Hosts
 	crawl       config.Crawl
 	userAgent   string
 	retries     atomic.Int64 // left in this run's budget
 	fetched     atomic.Int64
 	notModified atomic.Int64
 
-	robotsMu sync.Mutex
-	robots   map[string]*robotsEntry
+	// recallRobots finds what an earlier process remembered of a
+	// robots.txt: its validators, and its rule lines as Items (nil: no
+	// memory). rememberRobots keeps the same for the next process (nil:
+	// not kept). See Run.
+	recallRobots   func(url string) (ospofeed.Page, bool)
+	rememberRobots func(ospofeed.Page)
 }
 
-type robotsEntry struct {
-	once  sync.Once
-	group *robotstxt.Group
-	err   error
-}
-
-// NewFetcher builds the fetcher of one crawl. allowedHosts limits where
-// redirects may lead (empty: anywhere).
+// NewFetcher builds the fetcher of one crawl with politeness state of its
+// own (a new Hosts): nothing it learns of a host reaches another fetcher.
+// allowedHosts limits where redirects may lead (empty: anywhere). Use
+// Hosts.NewFetcher to share hosts between the sources of a process.
 func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allowedHosts []string) *Fetcher {
-	limits := newHostLimits(crawl.ParallelPerHost, crawl.DelayPerHost)
-	hosts := map[string]bool{}
+	return buildFetcher(ctx, NewHosts(), crawl, userAgent, allowedHosts)
+}
+
+func buildFetcher(ctx context.Context, hosts *Hosts, crawl config.Crawl, userAgent string, allowedHosts []string) *Fetcher {
+	allowed := map[string]bool{}
 	for _, h := range allowedHosts {
-		hosts[strings.ToLower(h)] = true
+		allowed[strings.ToLower(h)] = true
 	}
 	var f *Fetcher
 	robots := func(ctx context.Context, u *url.URL) error { return f.allowedByRobots(ctx, u) }
-	client := newClient(transportConfig{crawl: crawl, allowedHosts: hosts, userAgent: userAgent, robots: robots}, limits)
+	client := newClient(transportConfig{crawl: crawl, allowedHosts: allowed, userAgent: userAgent, robots: robots}, hosts)
 	// colly.NewCollector is Init followed by parseSettingsFromEnv, which
 	// applies COLLY_* variables: COLLY_CACHE_DIR would answer conditional
 	// GETs from disk, COLLY_MAX_REQUESTS stop the run, and so on. Init
@@ -121,8 +123,7 @@ func NewFetcher(ctx context.Context, crawl config.Crawl, userAgent string, allow
 	c.Context = ctx
 	c.SetClient(client)
 	c.DisableCookies()
-	f = &Fetcher{collector: c, client: client, limits: limits, crawl: crawl, userAgent: userAgent,
-		robots: map[string]*robotsEntry{}}
+	f = &Fetcher{collector: c, client: client, hosts: hosts, crawl: crawl, userAgent: userAgent}
 	f.retries.Store(int64(crawl.RetryBudget))
 	c.OnResponse(func(r *colly.Response) {
 		hdr := headerOf(r.Headers)
@@ -272,7 +273,7 @@ func retryable(resp *Response, err error) bool {
 	case err == nil:
 		return false
 	case errors.Is(err, context.Canceled), errors.Is(err, ErrBlockedAddress), errors.Is(err, ErrBodyTooLarge),
-		errors.Is(err, ErrRedirectRefused), errors.Is(err, ErrRobotsDisallowed):
+		errors.Is(err, ErrRedirectRefused), errors.Is(err, ErrRobotsDisallowed), errors.Is(err, ErrHostPaused):
 		return false
 	}
 	return true
@@ -291,93 +292,6 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
-}
-
-// allowedByRobots reads the host's robots.txt once per run (applying its
-// Crawl-delay to the host's spacing) and tests the URL against it.
-// robots.txt answering 4xx, or redirecting where the fetcher may not
-// follow, allows everything; 5xx or a network error disallows the host for
-// this run (RFC 9309 §2.3.1).
-func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
-	if u.Path == "/robots.txt" {
-		return nil
-	}
-	origin := u.Scheme + "://" + hostKey(u)
-	f.robotsMu.Lock()
-	e, ok := f.robots[origin]
-	if !ok {
-		e = &robotsEntry{}
-		f.robots[origin] = e
-	}
-	f.robotsMu.Unlock()
-	e.once.Do(func() { e.group, e.err = f.fetchRobots(ctx, origin, hostKey(u)) })
-	if e.err != nil {
-		return e.err
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	if u.RawQuery != "" {
-		p += "?" + u.RawQuery
-	}
-	if e.group != nil && !e.group.Test(p) {
-		return fmt.Errorf("GET %s: %w", u, ErrRobotsDisallowed)
-	}
-	return nil
-}
-
-func (f *Fetcher) fetchRobots(ctx context.Context, origin, host string) (*robotstxt.Group, error) {
-	var resp *Response
-	var err error
-	for attempt := 0; ; attempt++ {
-		resp, err = f.once(http.MethodGet, origin+"/robots.txt", nil, http.Header{})
-		var wait time.Duration
-		retry := false
-		if err != nil {
-			wait, retry = f.retryAfter(attempt, nil, err)
-		} else if resp.Status == http.StatusTooManyRequests || resp.Status >= 500 {
-			wait, retry = f.retryAfter(attempt, resp, &StatusError{URL: origin + "/robots.txt", Status: resp.Status})
-		}
-		if !retry {
-			break
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	if errors.Is(err, ErrRedirectRefused) {
-		// Redirects that do not lead to a robots.txt we may read (another
-		// host, scheme, or too many): "unavailable", like a 4xx, which
-		// allows everything (RFC 9309 §2.3.1.2). Only an unreachable
-		// server disallows.
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("robots.txt of %s unreachable, not crawling it: %w", origin, err)
-	}
-	if resp.Status >= 500 || resp.Status == http.StatusTooManyRequests {
-		return nil, fmt.Errorf("robots.txt of %s: HTTP %d, not crawling it", origin, resp.Status)
-	}
-	data, err := robotstxt.FromStatusAndBytes(resp.Status, resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
-	}
-	g := data.FindGroup(robotsAgent(f.userAgent))
-	if g != nil && g.CrawlDelay > 0 {
-		f.limits.setDelay(host, g.CrawlDelay)
-	}
-	return g, nil
-}
-
-// robotsAgent is the product token robots.txt groups match: "ospofeed".
-func robotsAgent(ua string) string {
-	if i := strings.IndexAny(ua, "/ "); i > 0 {
-		return ua[:i]
-	}
-	return ua
 }
 
 // decodeBody finishes what colly's charset handling (Response.fixCharset,

@@ -532,7 +532,7 @@ func TestProxyTrusted(t *testing.T) {
 func TestConnectToBypassesProxy(t *testing.T) {
 	setProxyEnv(t, "http://proxy.invalid:3128")
 	crawl := testCrawl(map[string]string{"mirror.test": "192.0.2.10:8080"})
-	client := newClient(transportConfig{crawl: crawl}, newHostLimits(1, 0))
+	client := newClient(transportConfig{crawl: crawl}, NewHosts())
 	ct := client.Transport.(*limited).next.(*capBody).next.(*connectTo)
 	if direct := ct.direct.(*http.Transport); direct.Proxy != nil {
 		t.Errorf("the connect-to transport has a proxy")
@@ -868,11 +868,12 @@ func TestCrawlDelayLowersCapacity(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			h := newHostLimits(2, 0)
+			h := NewHosts()
+			pol := hostPolicy{parallel: 2, maxWait: time.Second}
 			var mu sync.Mutex
 			inFlight := 0
-			relA, errA := h.acquire(ctx, "h")
-			relB, errB := h.acquire(ctx, "h")
+			relA, errA := h.acquire(ctx, "h", pol)
+			relB, errB := h.acquire(ctx, "h", pol)
 			if errA != nil || errB != nil {
 				t.Fatal(errA, errB)
 			}
@@ -887,7 +888,7 @@ func TestCrawlDelayLowersCapacity(t *testing.T) {
 			var others []int // in flight when the waiting requests started
 			start := func() {
 				wg.Go(func() {
-					release, err := h.acquire(ctx, "h")
+					release, err := h.acquire(ctx, "h", pol)
 					if err != nil {
 						t.Error(err)
 						return
@@ -904,7 +905,7 @@ func TestCrawlDelayLowersCapacity(t *testing.T) {
 				start()
 				time.Sleep(50 * time.Millisecond) // let it queue
 			}
-			h.setDelay("h", time.Millisecond)
+			h.setCrawlDelay("h", time.Millisecond)
 			start()
 			time.Sleep(50 * time.Millisecond)
 			end(relA)

@@ -73,11 +73,12 @@ type transportConfig struct {
 //
 //	redirect policy (count, scheme, allowed hosts)
 //	  -> robots.txt of redirect targets
-//	  -> per-host limiter (parallelism, spacing, Crawl-delay)
+//	  -> per-host limiter, shared by the process (parallelism, spacing,
+//	     Crawl-delay, Retry-After pauses)
 //	    -> body cap (counted after decompression)
 //	      -> connect-to rewrite (tests, mirrors)
 //	        -> http.Transport: proxy from the environment, guarded direct dials
-func newClient(tc transportConfig, limits *hostLimits) *http.Client {
+func newClient(tc transportConfig, hosts *Hosts) *http.Client {
 	proxyFunc := httpproxy.FromEnvironment().ProxyFunc()
 	g := &guard{allowPrivate: tc.crawl.AllowPrivate, trusted: map[string]bool{}}
 	base := &http.Transport{
@@ -116,7 +117,8 @@ func newClient(tc transportConfig, limits *hostLimits) *http.Client {
 		rt = &connectTo{next: rt, direct: direct, to: tc.crawl.ConnectTo}
 	}
 	rt = &capBody{next: rt, max: tc.crawl.MaxBodyBytes}
-	rt = &limited{next: rt, limits: limits, maxHold: tc.crawl.MaxBackoff}
+	rt = &limited{next: rt, hosts: hosts,
+		pol: hostPolicy{parallel: tc.crawl.ParallelPerHost, delay: tc.crawl.DelayPerHost, maxWait: tc.crawl.MaxBackoff}}
 	if tc.robots != nil {
 		rt = &robotsGate{next: rt, check: tc.robots}
 	}
@@ -312,18 +314,19 @@ func (g *robotsGate) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.next.RoundTrip(req)
 }
 
-// limited holds each request until its host has a free slot and the
-// host's spacing has passed. A 429 or 503 with Retry-After holds every
-// request to the host, not only the one retried, for at most maxHold.
+// limited holds each request until its host has a free slot, the host's
+// spacing has passed and its pause has ended (see Hosts.acquire). A 429 or
+// 503 with Retry-After pauses every request to the host, of every source
+// of the process, not only the one retried.
 type limited struct {
-	next    http.RoundTripper
-	limits  *hostLimits
-	maxHold time.Duration
+	next  http.RoundTripper
+	hosts *Hosts
+	pol   hostPolicy
 }
 
 func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	host := hostKey(req.URL)
-	release, err := l.limits.acquire(req.Context(), host)
+	release, err := l.hosts.acquire(req.Context(), host, l.pol)
 	if err != nil {
 		return nil, err
 	}
@@ -334,10 +337,13 @@ func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		now := time.Now()
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
-			// Before the slot is released: no request waiting for it
-			// starts before the pause.
-			l.limits.holdOff(host, now.Add(min(d, l.maxHold)))
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			if d, ok := parseRetryAfter(ra, now); ok {
+				// Before the slot is released: no request waiting for it
+				// starts before the pause.
+				l.hosts.pause(host, now.Add(min(d, maxPause)),
+					fmt.Sprintf("%s answered HTTP %d with Retry-After: %s", req.URL.EscapedPath(), resp.StatusCode, strings.TrimSpace(ra)))
+			}
 		}
 	}
 	// The slot is held until the body is read: a request is "in flight"
@@ -370,118 +376,4 @@ func (r *releaseOnClose) Close() error {
 	err := r.ReadCloser.Close()
 	r.once.Do(r.release)
 	return err
-}
-
-// hostLimits keeps, per host, at most parallel requests in flight and at
-// least delay between the starts of two requests.
-type hostLimits struct {
-	parallel int
-	delay    time.Duration
-	mu       sync.Mutex
-	hosts    map[string]*hostLimit
-}
-
-// hostLimit is one host's state, guarded by hostLimits.mu. Capacity is a
-// count, not a channel of slots, so that setDelay can lower it while
-// requests are in flight or waiting: it is tested against inFlight at every
-// start.
-type hostLimit struct {
-	parallel int // most requests in flight
-	inFlight int
-	freed    chan struct{} // closed, and replaced, whenever a request ends
-	delay    time.Duration
-	next     time.Time // earliest start of the next request
-}
-
-func newHostLimits(parallel int, delay time.Duration) *hostLimits {
-	if parallel < 1 {
-		parallel = 1
-	}
-	return &hostLimits{parallel: parallel, delay: delay, hosts: map[string]*hostLimit{}}
-}
-
-func (h *hostLimits) get(host string) *hostLimit {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	l, ok := h.hosts[host]
-	if !ok {
-		l = &hostLimit{parallel: h.parallel, freed: make(chan struct{}), delay: h.delay}
-		h.hosts[host] = l
-	}
-	return l
-}
-
-// setDelay raises a host's spacing (a robots.txt Crawl-delay); it never
-// lowers it below the configured one. A Crawl-delay also means one request
-// at a time, as the sites that set it expect: requests already in flight
-// finish, and none starts until they all have.
-func (h *hostLimits) setDelay(host string, d time.Duration) {
-	l := h.get(host)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if d > l.delay {
-		// The request just made (robots.txt) is spaced from the next one
-		// by the new delay too.
-		l.next = l.next.Add(d - l.delay)
-		l.delay = d
-	}
-	l.parallel = 1
-}
-
-// holdOff makes the next request to host start no earlier than until (a
-// Retry-After); it never brings the next start closer.
-func (h *hostLimits) holdOff(host string, until time.Time) {
-	l := h.get(host)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if until.After(l.next) {
-		l.next = until
-	}
-}
-
-// acquire waits until host has fewer requests in flight than its capacity
-// and its next start has come, then counts the request in flight. The
-// returned func ends it.
-func (h *hostLimits) acquire(ctx context.Context, host string) (func(), error) {
-	l := h.get(host)
-	for {
-		h.mu.Lock()
-		freed := l.freed
-		full := l.inFlight >= l.parallel
-		now := time.Now()
-		wait := l.next.Sub(now)
-		if !full && wait <= 0 {
-			l.inFlight++
-			l.next = now.Add(l.delay)
-			h.mu.Unlock()
-			var once sync.Once
-			return func() { once.Do(func() { h.release(l) }) }, nil
-		}
-		h.mu.Unlock()
-		var timer *time.Timer
-		var timeout <-chan time.Time
-		if !full {
-			timer = time.NewTimer(wait)
-			timeout = timer.C
-		}
-		select {
-		case <-freed: // a request ended: test again
-		case <-timeout: // the spacing has passed, or was pushed back: test again
-		case <-ctx.Done():
-		}
-		if timer != nil {
-			timer.Stop()
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
-}
-
-func (h *hostLimits) release(l *hostLimit) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	l.inFlight--
-	close(l.freed)
-	l.freed = make(chan struct{})
 }

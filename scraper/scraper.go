@@ -149,6 +149,10 @@ func (e *Env) Get(ctx context.Context, u string) (*Response, []ospofeed.Item, er
 type Options struct {
 	Version string
 	Now     func() time.Time
+	// Hosts is the politeness state the crawl shares with the other
+	// crawls of the process (see Hosts). Nil: a Hosts of its own, as if
+	// the crawl were the only one.
+	Hosts *Hosts
 }
 
 // Run crawls one source once, within the configured run deadline. It never
@@ -182,8 +186,17 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 		ctx, cancel = context.WithTimeout(ctx, cfg.Crawl.RunTimeout)
 		defer cancel()
 	}
+	hosts := opt.Hosts
+	if hosts == nil {
+		hosts = NewHosts()
+	}
 	env := &Env{Source: src, Config: cfg, Memory: mem, Now: opt.Now,
-		Fetcher: NewFetcher(ctx, cfg.Crawl, cfg.UserAgent(opt.Version), allowedHosts(src, kind, cfg))}
+		Fetcher: hosts.NewFetcher(ctx, cfg.Crawl, cfg.UserAgent(opt.Version), allowedHosts(src, kind, cfg))}
+	// A robots.txt is remembered like a page, by the source whose crawl
+	// read it, with its rule lines as the page's items: the next process
+	// asks for it conditionally and keeps the rules on a 304.
+	env.Fetcher.rememberRobots = func(p ospofeed.Page) { env.Remember(p) }
+	env.Fetcher.recallRobots = func(u string) (ospofeed.Page, bool) { return recallRobots(env, u) }
 	defer func() {
 		if p := recover(); p != nil {
 			res.Err = errors.Join(res.Err, fmt.Errorf("source %s: crawl panicked: %v", src.ID, p))
@@ -198,6 +211,29 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 	// Cancelled from outside (a shutdown), not by the run's own deadline.
 	res.Interrupted = res.Err != nil && errors.Is(parent.Err(), context.Canceled)
 	return res
+}
+
+// recallRobots finds what a source remembers of the robots.txt at u: this
+// source first, then any other configured one (another source may have
+// read it last, or this one may be new).
+func recallRobots(env *Env, u string) (ospofeed.Page, bool) {
+	ids := []string{env.Source.ID}
+	for _, s := range env.Config.Sources {
+		if s.ID != env.Source.ID {
+			ids = append(ids, s.ID)
+		}
+	}
+	for _, id := range ids {
+		p, ok, err := env.Memory.Page(id, u)
+		if err != nil {
+			env.Warn("memory of %s unreadable, reading it unconditionally: %v", u, err)
+			return ospofeed.Page{}, false
+		}
+		if ok && (p.ETag != "" || p.LastModified != "") {
+			return p, true
+		}
+	}
+	return ospofeed.Page{}, false
 }
 
 func allowedHosts(src ospofeed.Source, kind kindInfo, cfg *config.Config) []string {

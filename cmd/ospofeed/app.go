@@ -31,6 +31,7 @@ type app struct {
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics
+	hosts   *scraper.Hosts // politeness per host, shared by every crawl of the process
 
 	crawlMu sync.Mutex // one crawl at a time: politeness across sources sharing hosts
 	// stopping is set when serve shuts down: crawls queued behind the
@@ -59,7 +60,7 @@ func openApp(c *common, e env, readOnly bool, check func(*config.Config) error) 
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, db: db, log: log, now: time.Now, metrics: newMetrics()}, nil
+	return &app{cfg: cfg, db: db, log: log, now: time.Now, metrics: newMetrics(), hosts: scraper.NewHosts()}, nil
 }
 
 // openConfigOnly is openApp without a database, for commands that can say
@@ -73,7 +74,7 @@ func openConfigOnly(c *common, e env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, now: time.Now, metrics: newMetrics()}, nil
+	return &app{cfg: cfg, log: log, now: time.Now, metrics: newMetrics(), hosts: scraper.NewHosts()}, nil
 }
 
 // crawlSource crawls one source and saves what it found. The crawl's
@@ -84,7 +85,7 @@ func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.Cr
 	if a.stopping.Load() {
 		return ospofeed.CrawlLog{Source: src.ID, Status: ospofeed.StatusInterrupted}, errStopping
 	}
-	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: buildVersion(), Now: a.now})
+	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: buildVersion(), Now: a.now, Hosts: a.hosts})
 	log, err := a.db.SaveCrawl(res)
 	if err != nil {
 		a.log.Error("saving crawl failed", "source_id", src.ID, "error", err)
