@@ -53,9 +53,14 @@ func parseHMS(s string) (time.Duration, bool) {
 // ParseAsset extracts a recording from a UN Web TV asset page. pageURL is
 // where the page was fetched (it names the page in errors and resolves
 // links). A live stream or b-roll without a metadata block legitimately
-// gives only a title and the player's entry id; it is marked Live. A page
-// with neither a metadata block nor a player (a WAF challenge, an
-// interstitial) is an error.
+// gives only a title and the player's entry id. A page with neither a
+// metadata block nor a player (a WAF challenge, an interstitial) is an
+// error.
+//
+// Live is positive evidence only: a live badge on the page (liveBadge), or
+// later Kaltura's KalturaLiveStreamEntry (enrich). A missing metadata
+// block says nothing: b-roll has none, and neither has a redesigned page
+// whose fields moved; that is a warning.
 func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 	id := ospofeed.AssetID(pageURL)
 	if id == "" {
@@ -124,19 +129,40 @@ func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 	if m := partnerRE.FindStringSubmatch(scripts); m != nil && m[1] != "2503451" {
 		warnings = append(warnings, fmt.Sprintf("%s: Kaltura partner %s, expected 2503451", pageURL, m[1]))
 	}
+	it.Live = liveBadge(doc, art)
 	if art.Length() == 0 || art.Find(".field").Length() == 0 {
 		if !player {
 			// A WAF challenge, an interstitial, a maintenance page: not the
 			// recording. Its <title> must not replace the known one.
 			return ospofeed.Item{}, warnings, fmt.Errorf("parse %s: neither a metadata block nor a player found (a challenge or interstitial page?)", pageURL)
 		}
-		// A player but no metadata block: a live stream or b-roll.
-		it.Live = true
+		if !it.Live {
+			// A player but no metadata block and no live badge: b-roll, or
+			// a page whose markup changed.
+			warnings = append(warnings, fmt.Sprintf("%s: no metadata block found (b-roll, or a redesigned page?): date, duration and the other fields are missing", pageURL))
+		}
 	}
 	if it.Title == "" {
 		warnings = append(warnings, fmt.Sprintf("%s: no title found", pageURL))
 	}
 	return it, warnings, nil
+}
+
+// liveBadge reports whether an asset page says it is live: a badge reading
+// "Live", as on the schedule cards (span.badge), outside the site's header,
+// navigation and footer, or the article's "media-asset--live" modifier.
+func liveBadge(doc *goquery.Document, art *goquery.Selection) bool {
+	if art.HasClass("media-asset--live") {
+		return true
+	}
+	live := false
+	doc.Find(".badge").EachWithBreak(func(_ int, b *goquery.Selection) bool {
+		if strings.EqualFold(text(b), "live") && b.Closest("header, nav, footer").Length() == 0 {
+			live = true
+		}
+		return !live
+	})
+	return live
 }
 
 // notFoundPage is how UN Web TV says an asset was unpublished.
