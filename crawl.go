@@ -37,6 +37,82 @@ type CrawlResult struct {
 	// Interrupted: the process was stopped during the crawl (SIGTERM);
 	// what it found is kept, the source's health is left as it was.
 	Interrupted bool
+	// Limits bound what the crawl may put in the store; the zero value is
+	// DefaultLimits().
+	Limits Limits
+}
+
+// Limits bound what one crawl of one source can do to memory and disk: a
+// source that exceeds one is cut at the limit, with a warning in its crawl
+// log, never stored whole. The store enforces them where the data enters
+// it.
+//
+// A zero (or negative) field means its default, so that the zero Limits is
+// DefaultLimits() and a CrawlResult built without limits is bounded all the
+// same. LinksPerItem is the exception that has a meaningful 0 ("keep no
+// links"): it is written NoLinks.
+type Limits struct {
+	// ItemsPerCrawl is how many observations of one crawl are kept: the
+	// first, in the order the crawl gave them.
+	ItemsPerCrawl int
+	// TitleChars bounds a title, in characters (runes), "…" included.
+	TitleChars int
+	// SummaryChars bounds a summary and each of an organisation's
+	// descriptions, in characters, "…" included.
+	SummaryChars int
+	// ContentBytes bounds an item's HTML content, in bytes.
+	ContentBytes int
+	// LinksPerItem is how many of an item's links are kept, the first;
+	// NoLinks keeps none.
+	LinksPerItem int
+}
+
+// The default limits: far above what any source of the default
+// configuration gives (its largest feed has a few hundred entries, its
+// longest article a few tens of kilobytes), far below what would hurt.
+const (
+	DefaultItemsPerCrawl = 5000
+	DefaultTitleChars    = 500
+	DefaultSummaryChars  = 5000
+	DefaultContentBytes  = 100_000
+	DefaultLinksPerItem  = 200
+)
+
+// NoLinks as Limits.LinksPerItem keeps no links (0 is the default).
+const NoLinks = -1
+
+// DefaultLimits returns the limits a crawl has unless configured otherwise.
+func DefaultLimits() Limits {
+	return Limits{
+		ItemsPerCrawl: DefaultItemsPerCrawl,
+		TitleChars:    DefaultTitleChars,
+		SummaryChars:  DefaultSummaryChars,
+		ContentBytes:  DefaultContentBytes,
+		LinksPerItem:  DefaultLinksPerItem,
+	}
+}
+
+// Resolve returns l with every field that means "the default" set to it.
+// LinksPerItem stays NoLinks (or any negative value) when it is.
+func (l Limits) Resolve() Limits {
+	d := DefaultLimits()
+	for _, f := range []struct {
+		v   *int
+		def int
+	}{
+		{&l.ItemsPerCrawl, d.ItemsPerCrawl},
+		{&l.TitleChars, d.TitleChars},
+		{&l.SummaryChars, d.SummaryChars},
+		{&l.ContentBytes, d.ContentBytes},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	if l.LinksPerItem == 0 {
+		l.LinksPerItem = d.LinksPerItem
+	}
+	return l
 }
 
 // FillFrom sets every empty field of it from o: the merge rule by which an

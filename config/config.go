@@ -39,6 +39,9 @@ type Config struct {
 	Site    Site
 	Crawl   Crawl
 	Kaltura Kaltura
+	// Limits bound what one crawl of one source can put in the store
+	// (the `limits:` section); every field is set, defaults included.
+	Limits  ospofeed.Limits
 	Sources []ospofeed.Source
 }
 

@@ -260,8 +260,9 @@ func (p *parser) config(root *yaml.Node) *Config {
 			MaxBackoff:      time.Minute,
 		},
 		Kaltura: Kaltura{Enabled: true, Endpoint: "https://cdnapisec.kaltura.com", PartnerID: 2503451},
+		Limits:  ospofeed.DefaultLimits(),
 	}
-	f := p.fields(root, "", "contact", "site", "crawl", "kaltura", "sources")
+	f := p.fields(root, "", "contact", "site", "crawl", "kaltura", "limits", "sources")
 	p.str(f, "contact", "", &cfg.Contact)
 	if kv, ok := f["contact"]; ok {
 		if err := validURL(cfg.Contact, "https", "http", "mailto"); err != nil {
@@ -309,6 +310,9 @@ func (p *parser) config(root *yaml.Node) *Config {
 				p.fail(e[1], "kaltura.endpoint", "%v", err)
 			}
 		}
+	}
+	if kv, ok := f["limits"]; ok {
+		p.limits(kv[1], &cfg.Limits)
 	}
 	kv, ok := f["sources"]
 	if !ok {

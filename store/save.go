@@ -42,11 +42,18 @@ const (
 // crawl log and the source's health. It never deletes an item and never
 // blanks a field: a failed crawl records the failure and leaves the items as
 // they were. Invalid observations are skipped with a warning in the log.
+//
+// What enters the store is first cut to res.Limits (see applyLimits): the
+// first ItemsPerCrawl observations, titles, summaries, contents and links
+// cut to their limits, one warning per kind of cut. A crawl cut at
+// ItemsPerCrawl is degraded, with the cut in its reason.
 func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
+	cut := applyLimits(res)
+	res = cut.res
 	log := ospofeed.CrawlLog{
 		Source: res.Source, Start: res.Start.UTC(), End: res.End.UTC(),
 		Pages: res.Fetched, NotModified: res.NotModified,
-		Warnings: slices.Clone(res.Warnings),
+		Warnings: append(slices.Clone(res.Warnings), cut.warnings...),
 	}
 	if res.Err != nil {
 		log.Error = res.Err.Error()
@@ -140,7 +147,7 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				return err
 			}
 		}
-		if err := putSourceState(tx, &log, res); err != nil {
+		if err := putSourceState(tx, &log, res, cut.itemsCut); err != nil {
 			return err
 		}
 		return putCrawlLog(tx, log)
@@ -368,8 +375,13 @@ func putCrawlLog(tx *bolt.Tx, log ospofeed.CrawlLog) error {
 }
 
 // putSourceState records the source's health after a crawl, and every
-// change of status in the status log.
-func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResult) error {
+// change of status in the status log. itemsCut, when not "", says the crawl
+// was cut at its items limit: items the source lists are missing from the
+// store, which is what degraded means ("extraction lost items"), so an ok
+// crawl becomes degraded and any other status carries the cut in its
+// reason. Degraded, not ok with a reason: the change of status is what
+// reaches the maintainers (status log and feed), once, not on every crawl.
+func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResult, itemsCut string) error {
 	b := tx.Bucket(bucketSources)
 	st := sourceV1{Status: string(ospofeed.StatusNew)}
 	if raw := b.Get([]byte(log.Source)); raw != nil {
@@ -378,6 +390,16 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 		}
 	}
 	status, reason := ospofeed.Evaluate(res, res.Expect, st.LastFound)
+	if itemsCut != "" {
+		switch {
+		case status == ospofeed.StatusOK || status == ospofeed.StatusEmpty:
+			status, reason = ospofeed.StatusDegraded, itemsCut
+		case reason == "":
+			reason = itemsCut
+		default:
+			reason += "; " + itemsCut
+		}
+	}
 	log.Status, log.Reason = status, reason
 	if status == ospofeed.StatusInterrupted {
 		// Not the source's doing: its health stays as it was; only the

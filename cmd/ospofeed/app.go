@@ -86,6 +86,7 @@ func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.Cr
 		return ospofeed.CrawlLog{Source: src.ID, Status: ospofeed.StatusInterrupted}, errStopping
 	}
 	res := scraper.Run(ctx, a.cfg, src, a.db, scraper.Options{Version: buildVersion(), Now: a.now, Hosts: a.hosts})
+	res.Limits = a.cfg.Limits
 	log, err := a.db.SaveCrawl(res)
 	if err != nil {
 		a.log.Error("saving crawl failed", "source_id", src.ID, "error", err)
