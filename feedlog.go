@@ -60,3 +60,10 @@ func (it Item) FeedKeys() []string {
 	}
 	return keys
 }
+
+// FeedEntry is one entry of a feed log: the item id under its sequence
+// number.
+type FeedEntry struct {
+	Seq uint64
+	ID  string
+}

@@ -54,6 +54,9 @@ type Site struct {
 	BaseURL string
 	// Author names who publishes the feeds.
 	Author string
+	// FeedEntries is how many entries a subscription feed (and each of its
+	// archive pages) holds; 0 means the renderer's default, 50.
+	FeedEntries int
 }
 
 // Crawl holds the politeness and safety settings shared by every source.

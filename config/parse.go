@@ -270,7 +270,8 @@ func (p *parser) config(root *yaml.Node) *Config {
 		}
 	}
 	if kv, ok := f["site"]; ok {
-		sf := p.fields(kv[1], "site", "title", "description", "base_url", "author")
+		sf := p.fields(kv[1], "site", "title", "description", "base_url", "author", "feed_entries")
+		p.integer(sf, "feed_entries", "site", 10, 1000, &cfg.Site.FeedEntries)
 		p.str(sf, "title", "site", &cfg.Site.Title)
 		p.str(sf, "description", "site", &cfg.Site.Description)
 		p.str(sf, "author", "site", &cfg.Site.Author)

@@ -24,6 +24,8 @@ const (
 type atomFeed struct {
 	*feeds.AtomFeed
 	XMLNSMedia string           `xml:"xmlns:media,attr"`
+	XMLNSFH    string           `xml:"xmlns:fh,attr,omitempty"`
+	Archive    *struct{}        `xml:"fh:archive"`
 	Links      []feeds.AtomLink `xml:"link"`
 	Entries    []*atomEntry     `xml:"entry"`
 }
@@ -71,6 +73,13 @@ func Atom(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 	}
 	if h := m.home(); h != m.SelfURL && h != m.ID {
 		f.Links = append(f.Links, feeds.AtomLink{Href: h, Rel: "alternate", Type: "text/html"})
+	}
+	if a := m.Archive; a.IsArchive {
+		f.XMLNSFH, f.Archive = nsHistory, &struct{}{}
+		f.Links = append(f.Links, feeds.AtomLink{Href: a.Current, Rel: "current", Type: "application/atom+xml"})
+	}
+	if m.Archive.Prev != "" {
+		f.Links = append(f.Links, feeds.AtomLink{Href: m.Archive.Prev, Rel: "prev-archive", Type: "application/atom+xml"})
 	}
 	for _, it := range items {
 		f.Entries = append(f.Entries, atomEntryOf(m, it, look))

@@ -44,6 +44,12 @@ type Meta struct {
 	Author    string    // feed author name (Atom needs one); Title when empty
 	AuthorURL string    // optional
 	Updated   time.Time // the feed's updated time when there are no items; otherwise the max Item.Updated
+	// Archive places the document among the RFC 5005 archived feeds: the
+	// subscription document links its newest archive page (prev-archive);
+	// an archive page says so (fh:archive) and links the subscription
+	// document (current) and the page before it (prev-archive). Zero:
+	// a feed without archives.
+	Archive Archive
 	// Cache, when set, keeps each entry's rendering across the feeds of one
 	// site render (the same item in the everything-feed, its kind's, its
 	// source's and its event's, in three formats), so it is rendered once.
@@ -51,6 +57,16 @@ type Meta struct {
 	// Lookup and BaseURL; never across renders.
 	Cache *Cache
 }
+
+// Archive is a feed document's place in RFC 5005 archived feeds.
+type Archive struct {
+	IsArchive bool   // this document is an archive page
+	Current   string // absolute URL of the subscription document (on archive pages)
+	Prev      string // absolute URL of the previous (older) archive page, "" for the first
+}
+
+// NSHistory is the namespace of RFC 5005's fh:archive.
+const nsHistory = "http://purl.org/syndication/history/1.0"
 
 // Cache memoizes entry renderings; see Meta.Cache. The zero value is not
 // usable: use NewCache.
@@ -133,6 +149,8 @@ func (m Meta) norm() (Meta, error) {
 	m.BaseURL = strings.TrimRight(ospofeed.WebURL(m.BaseURL), "/")
 	m.Author = ospofeed.CleanText(m.Author)
 	m.AuthorURL = ospofeed.WebURL(m.AuthorURL)
+	m.Archive.Current = ospofeed.WebURL(m.Archive.Current)
+	m.Archive.Prev = ospofeed.WebURL(m.Archive.Prev)
 	if m.ID == "" {
 		m.ID = m.SelfURL
 	}

@@ -56,6 +56,8 @@ func JSON(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 			FeedUrl:     m.SelfURL,
 			Description: m.Subtitle,
 			Authors:     []*feeds.JSONAuthor{{Name: m.Author, Url: m.AuthorURL}},
+			// JSON Feed pages by next_url: the older entries.
+			NextUrl: m.Archive.Prev,
 		},
 		Items: []*jsonItem{},
 	}

@@ -17,6 +17,7 @@ type rssDoc struct {
 	XMLNSAtom  string      `xml:"xmlns:atom,attr"`
 	XMLNSDC    string      `xml:"xmlns:dc,attr"`
 	XMLNSMedia string      `xml:"xmlns:media,attr"`
+	XMLNSFH    string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel    *rssChannel `xml:"channel"`
 }
 
@@ -24,6 +25,7 @@ type rssDoc struct {
 // items.
 type rssChannel struct {
 	*feeds.RssFeed
+	Archive   *struct{}     `xml:"fh:archive"`
 	AtomLinks []atomLinkRSS `xml:"atom:link"`
 	Items     []*rssItem    `xml:"item"`
 }
@@ -65,6 +67,14 @@ func RSS(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 	if m.SelfURL != "" {
 		ch.AtomLinks = []atomLinkRSS{{Href: m.SelfURL, Rel: "self", Type: "application/rss+xml"}}
 	}
+	fh := ""
+	if a := m.Archive; a.IsArchive {
+		fh, ch.Archive = nsHistory, &struct{}{}
+		ch.AtomLinks = append(ch.AtomLinks, atomLinkRSS{Href: a.Current, Rel: "current", Type: "application/rss+xml"})
+	}
+	if m.Archive.Prev != "" {
+		ch.AtomLinks = append(ch.AtomLinks, atomLinkRSS{Href: m.Archive.Prev, Rel: "prev-archive", Type: "application/rss+xml"})
+	}
 	for _, it := range items {
 		ch.Items = append(ch.Items, rssItemOf(m, it, look))
 	}
@@ -73,6 +83,7 @@ func RSS(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 		XMLNSAtom:  nsAtom,
 		XMLNSDC:    nsDC,
 		XMLNSMedia: nsMedia,
+		XMLNSFH:    fh,
 		Channel:    ch,
 	}
 	b, err := marshalXML(doc)

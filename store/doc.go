@@ -33,6 +33,18 @@
 //	    <source id> 0x00 <start, unix ns> -> crawlV1 JSON (the newest 200 kept per source)
 //	statuslog/                                  (schema 2)
 //	    <time, unix ns> 0x00 <source id> -> statusV1 JSON: a change of a source's status
+//	feedlog/                                    (schema 3; see feedlog.go)
+//	    <feed> 0x00 <seq>            -> item id: the feed's log, oldest first
+//	feedlast/
+//	    <feed> 0x00 <item id>        -> seq: the item's newest entry in the feed
+//	feedseq/
+//	    <feed>                       -> seq: the feed's newest entry
+//	slugs/
+//	    <kind> 0x00 <slug>           -> item id: who holds the plain page slug
+//	linkexact/, linksite/, linkfrom/, linkout/  (see links.go)
+//	                                 the link index behind Mentions and MentionedIn
+//	site/                                       (schema 4; see site.go)
+//	    <path>                       -> the rendered file: header JSON, "\n", body
 //
 // An item's version changes, and its Updated time moves, only when its
 // content hash changes; the previous version goes to history.

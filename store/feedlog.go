@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -15,12 +16,6 @@ import (
 // Feed logs (see ospofeed.FeedKeys and doc.go) and page slugs: both are
 // kept as items are saved, so that a rendering reads the newest entries of
 // a feed, or one archive page, without reading every item.
-
-// FeedEntry is one entry of a feed log.
-type FeedEntry struct {
-	Seq uint64
-	ID  string
-}
 
 // publish appends it to the logs of its feeds: to every one when it is new
 // or its content changed, and otherwise to those it was not in yet (a
@@ -97,6 +92,9 @@ func backfillFeeds(tx *bolt.Tx) error {
 		return strings.Compare(a.ID, b.ID)
 	})
 	for _, it := range items {
+		if err := countItem(tx, it.Kind); err != nil {
+			return err
+		}
 		if err := claimSlug(tx, it); err != nil {
 			return err
 		}
@@ -124,8 +122,8 @@ func (db *DB) FeedLen(feed string) (uint64, error) {
 
 // FeedEntries returns the entries of a feed with from <= seq <= to, oldest
 // first.
-func (db *DB) FeedEntries(feed string, from, to uint64) ([]FeedEntry, error) {
-	var out []FeedEntry
+func (db *DB) FeedEntries(feed string, from, to uint64) ([]ospofeed.FeedEntry, error) {
+	var out []ospofeed.FeedEntry
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketFeedLog).Cursor()
 		p := prefix([]byte(feed))
@@ -134,7 +132,7 @@ func (db *DB) FeedEntries(feed string, from, to uint64) ([]FeedEntry, error) {
 			if seq > to {
 				break
 			}
-			out = append(out, FeedEntry{Seq: seq, ID: string(v)})
+			out = append(out, ospofeed.FeedEntry{Seq: seq, ID: string(v)})
 		}
 		return nil
 	})
@@ -167,4 +165,42 @@ func (db *DB) Feeds() ([]string, error) {
 		})
 	})
 	return out, err
+}
+
+// countItem counts one more stored item of a kind (meta/count/<kind>).
+func countItem(tx *bolt.Tx, k ospofeed.Kind) error {
+	meta := tx.Bucket(bucketMeta)
+	key := []byte("count/" + string(k))
+	var n uint64
+	if v := meta.Get(key); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	return meta.Put(key, u64(n+1))
+}
+
+// ItemCounts is how many items of each kind are stored, without reading
+// them.
+func (db *DB) ItemCounts() (map[ospofeed.Kind]int, error) {
+	out := map[ospofeed.Kind]int{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMeta).Cursor()
+		p := []byte("count/")
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if len(v) == 8 {
+				out[ospofeed.Kind(k[len(p):])] = int(binary.BigEndian.Uint64(v))
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Created is when the database was made.
+func (db *DB) Created() (time.Time, error) {
+	var t time.Time
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		t = createdTx(tx)
+		return nil
+	})
+	return t, err
 }

@@ -41,6 +41,16 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 		}
 		return backfillFeeds(tx)
 	},
+	// 3 -> 4: the rendered site, kept where a restart finds it, and what
+	// it has not caught up with yet.
+	func(tx *bolt.Tx, now time.Time) error {
+		for _, name := range [][]byte{bucketSite, bucketPending} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this binary writes.

@@ -93,6 +93,11 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				continue
 			}
 			stored = append(stored, it)
+			if o == outcomeNew {
+				if err := countItem(tx, it.Kind); err != nil {
+					return err
+				}
+			}
 			if o == outcomeNew || o == outcomeChanged {
 				a, err := indexLinks(tx, prev, it)
 				if err != nil {
@@ -147,7 +152,11 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				return err
 			}
 		}
+		healthBefore := shownHealth(tx, res.Source)
 		if err := putSourceState(tx, &log, res, cut.itemsCut); err != nil {
+			return err
+		}
+		if err := markPending(tx, &log, healthBefore); err != nil {
 			return err
 		}
 		return putCrawlLog(tx, log)

@@ -130,9 +130,7 @@ func benchServe(b *testing.B, h http.Handler, want int) {
 func BenchmarkServeCached(b *testing.B) {
 	site := benchSite(b)
 	f, _ := site.File(benchPath)
-	var holder web.Holder
-	holder.Store(site)
-	h := web.Handler(web.Deps{Site: &holder, Now: func() time.Time { return benchDay }})
+	h := web.Handler(web.Deps{Site: site, Generation: site.Generation, Now: func() time.Time { return benchDay }})
 	benchServe(b, h, len(f.Body))
 }
 

@@ -59,10 +59,10 @@ func TestBrowser(t *testing.T) {
 
 	// The site links everything under its base URL: make that the test
 	// server, so that the browser never reaches out of the machine.
-	var holder Holder
+	holder := NewSite()
 	var mu sync.Mutex
 	var requested []string
-	h := Handler(Deps{Site: &holder, Health: func() (Health, bool) { return Health{Status: "ok"}, true }})
+	h := Handler(Deps{Site: holder, Cite: holder.Cite, Generation: holder.Generation, Health: func() (Health, bool) { return Health{Status: "ok"}, true }})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		requested = append(requested, r.URL.Path)
@@ -72,8 +72,10 @@ func TestBrowser(t *testing.T) {
 	t.Cleanup(srv.Close) // not defer: the parallel subtests run after this function returns
 	snap := testSnapshot()
 	snap.Info.BaseURL = srv.URL
-	site := build(t, snap)
-	holder.Store(site)
+	if err := RenderInto(holder, snap, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	site := holder
 
 	t.Run("index", func(t *testing.T) {
 		t.Parallel()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -25,22 +24,6 @@ type Info struct {
 type SourceView struct {
 	Source ospofeed.Source
 	State  ospofeed.SourceState
-}
-
-// Snapshot is everything a rendering needs, read from the store at once.
-type Snapshot struct {
-	Info    Info
-	Items   []ospofeed.Item
-	Sources []SourceView
-	// Created is the database's creation time: the "updated" of a feed
-	// without items, so that an empty feed is stable too.
-	Created time.Time
-	// Today decides which events are upcoming. Only its date counts, so
-	// re-renders on the same day are byte-identical.
-	Today time.Time
-	// Changes are the sources' status changes, newest first, for the
-	// maintainers' status feed.
-	Changes []ospofeed.StatusChange
 }
 
 // feedFormat is one feed syntax.
@@ -65,24 +48,87 @@ type FeedSet struct {
 // Path of the set in one format.
 func (f FeedSet) Path(ext string) string { return f.Dir + "." + ext }
 
-// model is the snapshot, indexed for rendering.
+// model is one rendering's view of the store: items are loaded by id as
+// pages and feeds need them, and kept until reset (a full rendering resets
+// between batches, so that its memory stays bounded).
 type model struct {
-	Snapshot
-	byID       map[string]ospofeed.Item
-	events     []ospofeed.Item // newest first
-	recordings []ospofeed.Item // newest first
-	articles   []ospofeed.Item
-	orgs       []ospofeed.Item // by name
-	newOrgs    []ospofeed.Item // newest listed first
-	feeds      []FeedSet
-	updated    time.Time // newest item update, or Created
+	Context
+	r          Reader
+	size       int
+	cache      map[string]ospofeed.Item
+	missing    map[string]bool
 	tmpl       *template.Template
-	entries    *feed.Cache // each item's feed entry, rendered once per Build
+	entryCache *feed.Cache // each item's feed entry, rendered once per batch
+	evs        []ospofeed.Item
+	evsOK      bool
 }
 
+func newModel(c Context, r Reader, size int) *model {
+	m := &model{Context: c, r: r, size: size}
+	m.reset()
+	return m
+}
+
+// reset forgets the items loaded so far.
+func (m *model) reset() {
+	m.cache, m.missing, m.entryCache = map[string]ospofeed.Item{}, map[string]bool{}, feed.NewCache()
+}
+
+// load returns the stored items of ids (with web URLs only), in order.
+func (m *model) load(ids []string) ([]ospofeed.Item, error) {
+	var need []string
+	for _, id := range ids {
+		if _, ok := m.cache[id]; !ok && !m.missing[id] {
+			need = append(need, id)
+		}
+	}
+	if len(need) > 0 {
+		items, err := m.r.ItemsByID(need)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			m.cache[it.ID] = withWebURLs(it)
+		}
+		for _, id := range need {
+			if _, ok := m.cache[id]; !ok {
+				m.missing[id] = true
+			}
+		}
+	}
+	out := make([]ospofeed.Item, 0, len(ids))
+	for _, id := range ids {
+		if it, ok := m.cache[id]; ok {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// look is the feed.Lookup of the rendering: a related item by id.
 func (m *model) look(id string) (ospofeed.Item, bool) {
-	it, ok := m.byID[id]
-	return it, ok
+	items, err := m.load([]string{id})
+	if err != nil || len(items) == 0 {
+		return ospofeed.Item{}, false
+	}
+	return items[0], true
+}
+
+// events are every event, newest first (the events feed's log).
+func (m *model) events() ([]ospofeed.Item, error) {
+	if m.evsOK {
+		return m.evs, nil
+	}
+	n, err := m.r.FeedLen(ospofeed.FeedEvents)
+	if err != nil {
+		return nil, err
+	}
+	items, err := m.entries(ospofeed.FeedEvents, 1, n, true)
+	if err != nil {
+		return nil, err
+	}
+	m.evs, m.evsOK = items, true
+	return items, nil
 }
 
 // byNewest sorts items newest first by their main date, then by id, so the
@@ -92,52 +138,6 @@ func byNewest(a, b ospofeed.Item) int {
 		return c
 	}
 	return strings.Compare(a.ID, b.ID)
-}
-
-func newModel(s Snapshot) *model {
-	m := &model{Snapshot: s, byID: map[string]ospofeed.Item{}, updated: s.Created.UTC(), entries: feed.NewCache()}
-	// Only the day of Today counts: a timed event that ends at 15:00 stays
-	// upcoming until the day is over, so every render of a day is the same.
-	y, mo, d := s.Today.UTC().Date()
-	m.Today = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-	items := make([]ospofeed.Item, len(s.Items))
-	for i, it := range s.Items {
-		items[i] = withWebURLs(it)
-	}
-	ospofeed.Relate(items)
-	assignPages(items)
-	slices.SortFunc(items, byNewest)
-	m.Items = items
-	for _, it := range items {
-		m.byID[it.ID] = it
-		if it.Updated.After(m.updated) {
-			m.updated = it.Updated
-		}
-		switch it.Kind {
-		case ospofeed.KindEvent:
-			m.events = append(m.events, it)
-		case ospofeed.KindRecording:
-			m.recordings = append(m.recordings, it)
-		case ospofeed.KindOrganisation:
-			m.orgs = append(m.orgs, it)
-		default:
-			m.articles = append(m.articles, it)
-		}
-	}
-	m.newOrgs = slices.Clone(m.orgs)
-	slices.SortStableFunc(m.newOrgs, func(a, b ospofeed.Item) int {
-		if c := b.FirstSeen.Compare(a.FirstSeen); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	slices.SortStableFunc(m.orgs, func(a, b ospofeed.Item) int {
-		if c := strings.Compare(strings.ToLower(a.DisplayTitle()), strings.ToLower(b.DisplayTitle())); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return m
 }
 
 // withWebURLs is it without the URLs ospofeed.WebURL refuses (pages must
@@ -182,116 +182,68 @@ func (m *model) meta(set FeedSet, ext, subtitle string, updated time.Time) feed.
 		ID: m.url(set.Path(ext)), Title: set.Title, Subtitle: subtitle,
 		SelfURL: m.url(set.Path(ext)), HTMLURL: m.url(set.Page), BaseURL: m.Info.BaseURL,
 		Author: m.Info.Author, AuthorURL: m.Info.BaseURL + "/", Updated: updated,
-		Cache: m.entries,
+		Cache: m.entryCache,
 	}
 }
 
-// addFeeds renders one feed set in every format and records it for the
-// OPML list and the index page.
-func (m *model) addFeeds(s *Site, set FeedSet, subtitle string, items []ospofeed.Item) error {
+func (m *model) calendars(b *batch, evs []ospofeed.Item) error {
 	updated := m.Created.UTC()
-	for _, it := range items {
-		if it.Updated.After(updated) {
-			updated = it.Updated
+	for _, ev := range evs {
+		if ev.Updated.After(updated) {
+			updated = ev.Updated
 		}
 	}
-	for _, f := range feedFormats {
-		b, err := f.render(m.meta(set, f.ext, subtitle, updated), items, m.look)
-		if err != nil {
-			return fmt.Errorf("web: render %s: %w", set.Path(f.ext), err)
-		}
-		s.add(set.Path(f.ext), f.contentType, b, updated)
-	}
-	m.feeds = append(m.feeds, set)
-	return nil
-}
-
-// Build renders the whole site from a snapshot.
-func Build(snap Snapshot) (*Site, error) {
-	m := newModel(snap)
-	s := newSite()
-	desc := m.Info.Description
-	sets := []struct {
-		set   FeedSet
-		sub   string
-		items []ospofeed.Item
-	}{
-		{FeedSet{m.Info.Title + ": everything", "/feeds/all", "/"}, desc, m.Items},
-		{FeedSet{m.Info.Title + ": recordings", "/feeds/recordings", "/"}, "Session recordings of OSPO events", m.recordings},
-		{FeedSet{m.Info.Title + ": events", "/feeds/events", "/"}, "OSPO events", m.events},
-		{FeedSet{m.Info.Title + ": news", "/feeds/news", "/#news"}, "News and reports about OSPOs and their events", m.articles},
-		{FeedSet{m.Info.Title + ": newly listed public-sector OSPOs", "/feeds/ospos", "/#ospos"}, "Public-sector OSPOs, newest listed first", m.newOrgs},
-	}
-	for _, x := range sets {
-		if err := m.addFeeds(s, x.set, x.sub, x.items); err != nil {
-			return nil, err
-		}
-	}
-	for _, ev := range m.events {
-		slug := ev.PageSlug()
-		items := []ospofeed.Item{ev}
-		for _, id := range ev.Recordings {
-			if r, ok := m.look(id); ok {
-				items = append(items, r)
-			}
-		}
-		set := FeedSet{ev.DisplayTitle(), "/feeds/event/" + slug + "/all", "/events/" + slug + "/"}
-		if err := m.addFeeds(s, set, "The event and its recordings", items); err != nil {
-			return nil, err
-		}
-	}
-	for _, sv := range m.Sources {
-		var items []ospofeed.Item
-		for _, it := range m.Items {
-			if it.HasSource(sv.Source.ID) {
-				items = append(items, it)
-			}
-		}
-		set := FeedSet{m.Info.Title + ": " + sv.Source.Name, "/feeds/source/" + sv.Source.ID + "/all", "/"}
-		if err := m.addFeeds(s, set, "Everything found at "+sv.Source.URL, items); err != nil {
-			return nil, err
-		}
-	}
-	if err := m.calendars(s); err != nil {
-		return nil, err
-	}
-	if err := m.opml(s); err != nil {
-		return nil, err
-	}
-	if err := m.statusFeed(s); err != nil {
-		return nil, err
-	}
-	if err := m.pages(s); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-func (m *model) calendars(s *Site) error {
-	cal := func(p, title string, items []ospofeed.Item, page string) error {
+	cal := func(p, title string, items []ospofeed.Item, page string, updated time.Time) error {
 		meta := feed.Meta{ID: m.url(p), Title: title, SelfURL: m.url(p), HTMLURL: m.url(page),
-			BaseURL: m.Info.BaseURL, Author: m.Info.Author, Updated: m.updated}
-		b, err := feed.ICalendar(meta, items, m.look)
+			BaseURL: m.Info.BaseURL, Author: m.Info.Author, Updated: updated}
+		body, err := feed.ICalendar(meta, items, m.look)
 		if err != nil {
 			return fmt.Errorf("web: render %s: %w", p, err)
 		}
-		s.add(p, feed.ICalType, b, m.updated)
-		return nil
+		return b.add(newFile(p, feed.ICalType, body, updated))
 	}
-	if err := cal("/calendar.ics", m.Info.Title+": events", m.events, "/"); err != nil {
+	// The site's calendar holds the upcoming events and the newest past
+	// ones: bounded, whatever the store holds.
+	var listed []ospofeed.Item
+	past := 0
+	for _, ev := range evs {
+		if !ev.Upcoming(m.Today) {
+			if past++; past > maxCalendarPast {
+				continue
+			}
+		}
+		listed = append(listed, ev)
+	}
+	if err := cal("/calendar.ics", m.Info.Title+": events", listed, "/", updated); err != nil {
 		return err
 	}
-	for _, ev := range m.events {
+	for _, ev := range evs {
 		slug := ev.PageSlug()
-		if err := cal("/events/"+slug+"/event.ics", ev.DisplayTitle(), []ospofeed.Item{ev}, "/events/"+slug+"/"); err != nil {
+		if err := cal("/events/"+slug+"/event.ics", ev.DisplayTitle(), []ospofeed.Item{ev}, "/events/"+slug+"/", ev.Updated); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (m *model) opml(s *Site) error {
-	var top []feed.Outline
+// maxCalendarPast bounds the past events of /calendar.ics.
+const maxCalendarPast = 200
+
+// mainFeeds are the site-wide subscription feeds, in the order the index
+// and OPML list them.
+var mainFeeds = []string{ospofeed.FeedAll, ospofeed.FeedRecordings, ospofeed.FeedEvents, ospofeed.FeedNews, ospofeed.FeedOSPOs}
+
+func (m *model) sets(keys []string) []FeedSet {
+	var out []FeedSet
+	for _, k := range keys {
+		if set, _, ok := m.feedSet(k); ok {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+func (m *model) opml(b *batch, evs []ospofeed.Item) error {
 	group := func(title string, sets []FeedSet) feed.Outline {
 		o := feed.Outline{Title: title}
 		for _, set := range sets {
@@ -300,30 +252,25 @@ func (m *model) opml(s *Site) error {
 		}
 		return o
 	}
-	var main, events, sources []FeedSet
-	for _, f := range m.feeds {
-		switch {
-		case strings.HasPrefix(f.Dir, "/feeds/event/"):
-			events = append(events, f)
-		case strings.HasPrefix(f.Dir, "/feeds/source/"):
-			sources = append(sources, f)
-		default:
-			main = append(main, f)
-		}
+	var evKeys, srcKeys []string
+	for _, ev := range evs {
+		evKeys = append(evKeys, ospofeed.FeedOfEvent(ev.ID))
 	}
-	top = append(top, group("ospofeed", main), group("Events", events), group("Sources", sources))
-	b, err := feed.OPML(m.Info.Title, m.updated, top)
+	for _, sv := range m.Sources {
+		srcKeys = append(srcKeys, ospofeed.FeedOfSource(sv.Source.ID))
+	}
+	top := []feed.Outline{group("ospofeed", m.sets(mainFeeds)), group("Events", m.sets(evKeys)), group("Sources", m.sets(srcKeys))}
+	body, err := feed.OPML(m.Info.Title, m.Created, top)
 	if err != nil {
 		return fmt.Errorf("web: render /feeds.opml: %w", err)
 	}
-	s.add("/feeds.opml", feed.OPMLType, b, m.updated)
-	return nil
+	return b.add(newFile("/feeds.opml", feed.OPMLType, body, m.Created))
 }
 
 // statusFeed renders the maintainers' feed: one entry per change of a
 // source's status. It is linked from the health section only, never from
 // the subscribers' lists (OPML, autodiscovery).
-func (m *model) statusFeed(s *Site) error {
+func (m *model) statusFeed(b *batch) error {
 	const p = "/status/feed.atom"
 	updated := m.Created.UTC()
 	var items []ospofeed.Item
@@ -355,38 +302,9 @@ func (m *model) statusFeed(s *Site) error {
 	meta := feed.Meta{ID: m.url(p), Title: m.Info.Title + ": source status (maintainers)",
 		Subtitle: "Every change of a source's health: ok, empty, degraded, failed.",
 		SelfURL:  m.url(p), HTMLURL: m.url("/#sources"), Author: m.Info.Author, Updated: updated}
-	b, err := feed.Atom(meta, items, nil)
+	body, err := feed.Atom(meta, items, nil)
 	if err != nil {
 		return fmt.Errorf("web: render %s: %w", p, err)
 	}
-	s.add(p, feed.AtomType, b, updated)
-	return nil
-}
-
-// assignPages gives every event and recording a page path of its own. Two
-// items whose slugs collide (two events whose URLs end alike) keep the
-// plain slug for the one seen first, and the slug plus a hash of the id
-// for the others, so that a permalink, once published, does not move.
-func assignPages(items []ospofeed.Item) {
-	groups := map[string][]int{}
-	for i, it := range items {
-		if it.Kind == ospofeed.KindEvent || it.Kind == ospofeed.KindRecording {
-			k := string(it.Kind) + "/" + ospofeed.Slug(it.ID)
-			groups[k] = append(groups[k], i)
-		}
-	}
-	for _, g := range groups {
-		if len(g) < 2 {
-			continue
-		}
-		slices.SortFunc(g, func(a, b int) int {
-			if c := items[a].FirstSeen.Compare(items[b].FirstSeen); c != 0 {
-				return c
-			}
-			return strings.Compare(items[a].ID, items[b].ID)
-		})
-		for _, i := range g[1:] {
-			items[i].Page = ospofeed.Slug(items[i].ID) + "-" + ospofeed.ShortHash(items[i].ID)[:6]
-		}
-	}
+	return b.add(newFile(p, feed.AtomType, body, updated))
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"log/slog"
 	"net"
 	"net/http"
@@ -66,7 +67,9 @@ func NewServer(h http.Handler, o ServerOptions) (srv *http.Server, limit func(ne
 		ConnState:         g.state,
 		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
 	}
-	return srv, func(ln net.Listener) net.Listener { return &guardedListener{Listener: ln, g: g} }
+	return srv, func(ln net.Listener) net.Listener {
+		return &guardedListener{Listener: ln, g: g, refusal: make(chan struct{}, 64)}
+	}
 }
 
 // connGuard tracks every open connection and its state.
@@ -127,7 +130,8 @@ func (g *connGuard) admit(c net.Conn) bool {
 
 type guardedListener struct {
 	net.Listener
-	g *connGuard
+	g       *connGuard
+	refusal chan struct{} // bounds the connections being refused at once
 }
 
 func (l *guardedListener) Accept() (net.Conn, error) {
@@ -140,10 +144,21 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 			return c, nil
 		}
 		// Every connection is busy serving: refuse this one rather than
-		// queue it, and say so to the client where it can hear.
-		c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-		c.Write(busyResponse)
-		c.Close()
+		// queue it. A client hears the refusal only as the answer to a
+		// request, so read its request line first (for a bounded time, a
+		// bounded number at once), then answer 503 and close.
+		select {
+		case l.refusal <- struct{}{}:
+			go func() {
+				defer func() { <-l.refusal }()
+				c.SetDeadline(time.Now().Add(time.Second))
+				bufio.NewReaderSize(c, 4096).ReadSlice('\n')
+				c.Write(busyResponse)
+				c.Close()
+			}()
+		default:
+			c.Close()
+		}
 	}
 }
 

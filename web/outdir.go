@@ -221,9 +221,14 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// writeDir brings dir up to date with files, in place (see the comment at
-// the top of this file). protected paths must not lie inside dir.
-func writeDir(dir string, files []*File, protected ...string) (WriteStats, error) {
+// WriteDir brings dir up to date with the public files of a SiteStore, in
+// place: only new and changed files are written (each by rename, so a
+// reader sees it whole), files ospofeed wrote that left the site are
+// removed last, and nothing ospofeed did not write is ever replaced or
+// removed. dir must be absent, empty or an output directory ospofeed wrote
+// before; the protected paths (the database, the configuration) must not
+// lie inside it. See the comment at the top of this file.
+func WriteDir(dir string, site SiteStore, protected ...string) (WriteStats, error) {
 	var st WriteStats
 	dir = filepath.Clean(dir)
 	if err := CheckOutDir(dir, protected...); err != nil {
@@ -241,15 +246,15 @@ func writeDir(dir string, files []*File, protected ...string) (WriteStats, error
 				os.RemoveAll(dir)
 			}
 		}()
-		st, err := writeDirIn(dir, files)
+		st, err := writeDirIn(dir, site)
 		ok = err == nil
 		return st, err
 	}
-	return writeDirIn(dir, files)
+	return writeDirIn(dir, site)
 }
 
-// writeDirIn is writeDir once dir exists and was checked.
-func writeDirIn(dir string, files []*File) (WriteStats, error) {
+// writeDirIn is WriteDir once dir exists and was checked.
+func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	var st WriteStats
 	wrap := func(err error) error { return fmt.Errorf("web: write site to %s: %w", dir, err) }
 	meta := filepath.Join(dir, metaDir)
@@ -270,27 +275,40 @@ func writeDirIn(dir string, files []*File) (WriteStats, error) {
 
 	type pending struct {
 		rel   string
-		f     *File
+		path  string // URL path in the site
 		stage string
 	}
 	var todo []pending
-	next := make(map[string]manifestEntry, len(files))
-	for _, f := range files {
-		rel := filepath.ToSlash(filePath(f.Path))
-		e := manifestEntry{etag: f.ETag, size: int64(len(f.Body))}
-		next[rel] = e
-		if prev, ok := old[rel]; ok && prev == e && sameOnDisk(filepath.Join(dir, filepath.FromSlash(rel)), f) {
-			st.Unchanged++
-			continue
+	next := map[string]manifestEntry{}
+	err = site.SitePaths(func(p, etag string) error {
+		if !public(p) {
+			return nil
+		}
+		rel := filepath.ToSlash(filePath(p))
+		if prev, ok := old[rel]; ok && prev.etag == etag {
+			if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil && fi.Mode().IsRegular() && fi.Size() == prev.size {
+				next[rel] = prev
+				st.Unchanged++
+				return nil
+			}
 		}
 		if _, ours := old[rel]; !ours {
 			// Never replace a file somebody else put where the site now
 			// wants one.
 			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
-				return st, &OutDirError{Dir: dir, Reason: fmt.Sprintf("%s is there and ospofeed did not write it; move it away", rel)}
+				return &OutDirError{Dir: dir, Reason: fmt.Sprintf("%s is there and ospofeed did not write it; move it away", rel)}
 			}
 		}
-		todo = append(todo, pending{rel: rel, f: f})
+		next[rel] = manifestEntry{etag: etag}
+		todo = append(todo, pending{rel: rel, path: p})
+		return nil
+	})
+	if err != nil {
+		var oe *OutDirError
+		if errors.As(err, &oe) {
+			return st, err
+		}
+		return st, wrap(err)
 	}
 	if len(todo) == 0 && len(old) == len(next) {
 		if _, err := os.Stat(filepath.Join(meta, manifestName)); err == nil {
@@ -305,14 +323,19 @@ func writeDirIn(dir string, files []*File) (WriteStats, error) {
 	}
 	defer os.RemoveAll(stage)
 	for i := range todo {
-		name := filepath.Join(stage, strconv.Itoa(i))
-		if err := os.WriteFile(name, todo[i].f.Body, 0o644); err != nil {
-			return st, wrap(fmt.Errorf("%s: %w", todo[i].f.Path, err))
+		f, ok, err := site.SiteFile(todo[i].path)
+		if err != nil || !ok {
+			return st, wrap(fmt.Errorf("%s: %v", todo[i].path, err))
 		}
-		if m := todo[i].f.Modified; !m.IsZero() {
+		name := filepath.Join(stage, strconv.Itoa(i))
+		if err := os.WriteFile(name, f.Body, 0o644); err != nil {
+			return st, wrap(fmt.Errorf("%s: %w", f.Path, err))
+		}
+		if m := f.Modified; !m.IsZero() {
 			_ = os.Chtimes(name, m, m)
 		}
 		todo[i].stage = name
+		next[todo[i].rel] = manifestEntry{etag: f.ETag, size: int64(len(f.Body))}
 	}
 	// The directories every file needs, checked before anything moves: a
 	// site whose paths conflict (a file where a directory must be) fails
@@ -338,10 +361,10 @@ func writeDirIn(dir string, files []*File) (WriteStats, error) {
 	for _, p := range todo {
 		dst := filepath.Join(dir, filepath.FromSlash(p.rel))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return st, wrap(fmt.Errorf("%s: %w", p.f.Path, err))
+			return st, wrap(fmt.Errorf("%s: %w", p.path, err))
 		}
 		if err := os.Rename(p.stage, dst); err != nil {
-			return st, wrap(fmt.Errorf("%s: %w", p.f.Path, err))
+			return st, wrap(fmt.Errorf("%s: %w", p.path, err))
 		}
 		st.Written++
 	}
@@ -363,13 +386,6 @@ func writeDirIn(dir string, files []*File) (WriteStats, error) {
 		return st, wrap(err)
 	}
 	return st, nil
-}
-
-// sameOnDisk reports whether the file at name still looks like what was
-// written there: a size check, cheap enough for every file of every run.
-func sameOnDisk(name string, f *File) bool {
-	fi, err := os.Lstat(name)
-	return err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(f.Body))
 }
 
 // checkParents fails when a file must go where the site, or the directory,

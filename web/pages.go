@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,6 +126,17 @@ type eventView struct {
 	ospofeed.Item
 	Slug       string
 	Recordings []ospofeed.Item
+	Count      int  // recordings in all
+	More       bool // Recordings are the first of Count
+}
+
+// listView is one page of a listing.
+type listView struct {
+	Kind          string
+	Base          string
+	Items         []ospofeed.Item
+	Page          uint64
+	Older, Newest string
 }
 
 type pageData struct {
@@ -133,14 +146,17 @@ type pageData struct {
 	Feeds    []FeedSet // for autodiscovery in <head>
 	Upcoming []eventView
 	Past     []eventView
+	MorePast bool
 	Latest   []ospofeed.Item
 	Articles []ospofeed.Item
 	Orgs     []ospofeed.Item
-	Sources  []SourceView
-	AllFeeds []FeedSet
-	Event    *eventView
-	Rec      *recordingView
-	Updated  time.Time
+	// More…: the index shows the newest only; a listing page has more.
+	MoreLatest, MoreArticles, MoreOrgs bool
+	Sources                            []SourceView
+	AllFeeds                           []FeedSet
+	Event                              *eventView
+	Rec                                *recordingView
+	List                               *listView
 }
 
 type recordingView struct {
@@ -172,17 +188,13 @@ func (v recordingView) OtherLanguages() []ospofeed.Alternate {
 }
 
 func (m *model) eventView(ev ospofeed.Item) eventView {
-	v := eventView{Item: ev, Slug: ev.PageSlug()}
-	for _, id := range ev.Recordings {
-		if r, ok := m.look(id); ok {
-			v.Recordings = append(v.Recordings, r)
-		}
-	}
-	return v
+	recs, _ := m.load(ev.Recordings)
+	return eventView{Item: ev, Slug: ev.PageSlug(), Recordings: recs, Count: len(recs)}
 }
 
-func (m *model) render(s *Site, p, name string, d pageData) error {
-	d.Info, d.Path, d.Updated = m.Info, p, m.updated
+// page renders an HTML page into the batch.
+func (m *model) page(b *batch, p, name string, d pageData, modified time.Time) error {
+	d.Info, d.Path = m.Info, p
 	if m.tmpl == nil {
 		t, err := tmpl.Clone()
 		if err != nil {
@@ -195,62 +207,145 @@ func (m *model) render(s *Site, p, name string, d pageData) error {
 			"href":    m.href,
 		})
 	}
-	var b bytes.Buffer
-	if err := m.tmpl.ExecuteTemplate(&b, name, d); err != nil {
+	var buf bytes.Buffer
+	if err := m.tmpl.ExecuteTemplate(&buf, name, d); err != nil {
 		return fmt.Errorf("web: render %s: %w", p, err)
 	}
 	// Drop what html/template lets through but HTML forbids: C0 controls,
 	// U+FFFE, invalid UTF-8. Only data characters go; markup is intact.
-	s.add(p, htmlType, []byte(ospofeed.StripXMLIllegal(b.String())), m.updated)
-	return nil
+	return b.add(newFile(p, htmlType, []byte(ospofeed.StripXMLIllegal(buf.String())), modified))
 }
 
-// pages renders the index, a page per event and per recording with its
-// citation files, and the style sheet.
-func (m *model) pages(s *Site) error {
-	main := m.feeds[:3]
-	d := pageData{Title: m.Info.Title, Feeds: main, Sources: m.Sources, AllFeeds: m.feeds}
-	for _, ev := range m.events {
-		if ev.Upcoming(m.Today) {
-			d.Upcoming = append([]eventView{m.eventView(ev)}, d.Upcoming...) // soonest first
-		} else {
-			d.Past = append(d.Past, m.eventView(ev))
+// newest is the latest Updated of items, or the database's creation: the
+// Last-Modified of a page that shows them. A page depends only on what it
+// shows.
+func (m *model) newest(items ...ospofeed.Item) time.Time {
+	t := m.Created.UTC()
+	for _, it := range items {
+		if it.Updated.After(t) {
+			t = it.Updated
 		}
 	}
-	d.Latest = m.recordings[:min(len(m.recordings), 20)]
-	d.Articles = m.articles[:min(len(m.articles), 20)]
-	d.Orgs = m.orgs
-	if err := m.render(s, "/", "index.html", d); err != nil {
-		return err
+	return t
+}
+
+// indexRecent is how many recordings, news items, past events and OSPOs
+// the index page shows; the listing pages have the rest.
+const indexRecent = 20
+
+// index renders the home page: upcoming events, the newest past events,
+// recordings and news, and the sources' health. Its size does not grow
+// with the store.
+func (m *model) index(b *batch, evs []ospofeed.Item) error {
+	d := pageData{Title: m.Info.Title, Feeds: m.sets(mainFeeds[:3]), Sources: m.Sources}
+	shown := []ospofeed.Item{}
+	for _, ev := range evs {
+		if ev.Upcoming(m.Today) {
+			d.Upcoming = append([]eventView{m.eventSummary(ev)}, d.Upcoming...) // soonest first
+		} else if len(d.Past) < indexRecent {
+			d.Past = append(d.Past, m.eventSummary(ev))
+		} else {
+			d.MorePast = true
+			continue
+		}
+		shown = append(shown, ev)
 	}
-	for _, ev := range m.events {
-		v := m.eventView(ev)
-		set := FeedSet{ev.DisplayTitle(), "/feeds/event/" + v.Slug + "/all", "/events/" + v.Slug + "/"}
-		if err := m.render(s, "/events/"+v.Slug+"/", "event.html", pageData{Title: ev.DisplayTitle(), Event: &v, Feeds: append([]FeedSet{set}, main...)}); err != nil {
+	for _, x := range []struct {
+		key string
+		dst *[]ospofeed.Item
+		all *bool
+	}{
+		{ospofeed.FeedRecordings, &d.Latest, &d.MoreLatest},
+		{ospofeed.FeedNews, &d.Articles, &d.MoreArticles},
+		{ospofeed.FeedOSPOs, &d.Orgs, &d.MoreOrgs},
+	} {
+		n, err := m.r.FeedLen(x.key)
+		if err != nil {
 			return err
 		}
+		items, err := m.entries(x.key, n-min(n, uint64(m.size))+1, n, true)
+		if err != nil {
+			return err
+		}
+		*x.all = len(items) > indexRecent || n > uint64(m.size)
+		*x.dst = items[:min(len(items), indexRecent)]
+		shown = append(shown, *x.dst...)
 	}
-	for _, rec := range m.recordings {
-		v, files, err := m.recordingView(rec, 0)
+	// The feeds of what the page lists: the site's, the events shown, the
+	// configured sources.
+	keys := slices.Clone(mainFeeds)
+	for _, v := range append(slices.Clone(d.Upcoming), d.Past...) {
+		keys = append(keys, ospofeed.FeedOfEvent(v.ID))
+	}
+	for _, sv := range m.Sources {
+		keys = append(keys, ospofeed.FeedOfSource(sv.Source.ID))
+	}
+	d.AllFeeds = m.sets(keys)
+	return m.page(b, "/", "index.html", d, m.newest(shown...))
+}
+
+// eventSummary is an event with its first recordings, for lists.
+func (m *model) eventSummary(ev ospofeed.Item) eventView {
+	v := eventView{Item: ev, Slug: ev.PageSlug(), Count: len(ev.Recordings)}
+	recs, _ := m.load(ev.Recordings[:min(len(ev.Recordings), 5)])
+	v.Recordings = recs
+	v.More = len(ev.Recordings) > len(recs)
+	return v
+}
+
+// listingPage renders the HTML listing of a kind's feed: its newest
+// entries at base (page 0), or archive page n at base/page/n/.
+func (m *model) listingPage(b *batch, k, base string, items []ospofeed.Item, page, full uint64) error {
+	set, _, _ := m.feedSet(k)
+	d := pageData{Title: set.Title, Feeds: []FeedSet{set}, List: &listView{Kind: k, Base: base, Items: items, Page: page}}
+	p := base
+	if page > 0 {
+		p = base + "page/" + strconv.FormatUint(page, 10) + "/"
+		d.Title += fmt.Sprintf(" (page %d)", page)
+		if page > 1 {
+			d.List.Older = base + "page/" + strconv.FormatUint(page-1, 10) + "/"
+		}
+		// No "newer" link: the page would change when the next one fills.
+		d.List.Newest = base
+	} else if full > 0 {
+		d.List.Older = base + "page/" + strconv.FormatUint(full, 10) + "/"
+	}
+	return m.page(b, p, "list.html", d, m.newest(items...))
+}
+
+// itemPages renders an event's page, or a recording's page and its
+// citation files.
+func (m *model) itemPages(b *batch, it ospofeed.Item) error {
+	switch it.Kind {
+	case ospofeed.KindEvent:
+		v := m.eventView(it)
+		set, _, _ := m.feedSet(ospofeed.FeedOfEvent(it.ID))
+		return m.page(b, "/events/"+v.Slug+"/", "event.html", pageData{Title: it.DisplayTitle(), Event: &v,
+			Feeds: append([]FeedSet{set}, m.sets(mainFeeds[:3])...)}, m.newest(append([]ospofeed.Item{it}, v.Recordings...)...))
+	case ospofeed.KindRecording:
+		v, files, err := m.recordingView(it, 0)
 		if err != nil {
 			return err
 		}
 		base := "/recordings/" + v.Slug + "/"
-		if err := m.render(s, base, "recording.html", pageData{Title: rec.DisplayTitle(), Rec: &v, Feeds: main}); err != nil {
+		if err := m.page(b, base, "recording.html", pageData{Title: it.DisplayTitle(), Rec: &v, Feeds: m.sets(mainFeeds[:3])},
+			m.newest(append([]ospofeed.Item{it}, v.Events...)...)); err != nil {
 			return err
 		}
 		for _, f := range files {
-			s.add(base+f.name, f.contentType, f.body, rec.Updated)
+			if err := b.add(newFile(base+f.name, f.contentType, f.body, it.Updated)); err != nil {
+				return err
+			}
 		}
+		// Which item the page is about, for citations at a moment.
+		return b.add(newFile(recordIndex+v.Slug, "text/plain", []byte(it.ID), time.Time{}))
 	}
-	css, err := templateFS.ReadFile("templates/style.css")
-	if err != nil {
-		return err
-	}
-	s.add("/style.css", "text/css; charset=utf-8", css, m.Created)
-	s.cite = m.citeAt
 	return nil
 }
+
+// recordIndex prefixes the stored records that map a recording's page
+// slug to its id; they are never served or written out.
+const recordIndex = "@rec/"
 
 // resolve looks items up by id, in order, skipping unknown ones.
 func (m *model) resolve(ids []string) []ospofeed.Item {
@@ -404,27 +499,36 @@ func (e *pastEndError) Error() string {
 	return fmt.Sprintf("%s is past the end of the recording (%s long)", fmtHMS(e.offset), fmtHMS(e.duration))
 }
 
-// citeAt renders one citation file of a recording at a time offset. An
-// offset past the recording's known running time is refused: a citation
-// of a moment that does not exist is worse than none.
-func (m *model) citeAt(slug, name string, offset time.Duration) (*File, error) {
-	for _, rec := range m.recordings {
-		if rec.PageSlug() != slug {
-			continue
-		}
-		if rec.Duration > 0 && offset > rec.Duration {
-			return nil, &pastEndError{offset: offset, duration: rec.Duration}
-		}
-		files, err := citeFiles(m.citation(rec, offset))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			if f.name == name {
-				one := newSite()
-				one.add("/recordings/"+slug+"/"+name, f.contentType, f.body, rec.Updated)
-				return one.files["/recordings/"+slug+"/"+name], nil
-			}
+// CiteAt renders one citation file of a recording at a time offset, on
+// request. An offset past the recording's known running time is refused: a
+// citation of a moment that does not exist is worse than none.
+func (r *Renderer) CiteAt(c Context, slug, name string, offset time.Duration) (*File, error) {
+	rec, ok, err := r.S.SiteFile(recordIndex + slug)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoCitation
+	}
+	m := newModel(c, r.R, r.pageSize())
+	items, err := m.load([]string{string(rec.Body)})
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, errNoCitation
+	}
+	it := items[0]
+	if it.Duration > 0 && offset > it.Duration {
+		return nil, &pastEndError{offset: offset, duration: it.Duration}
+	}
+	files, err := citeFiles(m.citation(it, offset))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.name == name {
+			return newFile("/recordings/"+slug+"/"+name, f.contentType, f.body, it.Updated), nil
 		}
 	}
 	return nil, errNoCitation

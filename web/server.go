@@ -7,18 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 )
-
-// Holder holds the site being served; a crawl swaps in a new one.
-type Holder struct{ p atomic.Pointer[Site] }
-
-// Load returns the current site (nil before the first render).
-func (h *Holder) Load() *Site { return h.p.Load() }
-
-// Store swaps in a newly rendered site.
-func (h *Holder) Store(s *Site) { h.p.Store(s) }
 
 // Health is the live state /healthz reports.
 type Health struct {
@@ -44,7 +34,20 @@ type SourceHealth struct {
 
 // Deps are what the server needs from the process.
 type Deps struct {
-	Site *Holder
+	// Site holds the rendered files. Until Ready says so, a path it does
+	// not have answers 503 (the first rendering is under way) rather
+	// than 404.
+	Site  SiteStore
+	Ready func() bool
+	// Generation moves on when the stored files change: cached copies of
+	// older generations are checked against the store again.
+	Generation func() uint64
+	// Cite renders a recording's citation file at a moment (nil: ?t= is
+	// ignored).
+	Cite func(slug, name string, offset time.Duration) (*File, error)
+	// CacheBytes bounds the in-memory cache of served files (default
+	// 32 MiB).
+	CacheBytes int
 	// Health reports the live state; ok false answers 503.
 	Health func() (Health, bool)
 	// NextCrawl is when the next scheduled crawl runs (zero: unknown);
@@ -68,24 +71,24 @@ func (d Deps) maxAge() int {
 	return max(int(next.Sub(d.Now()).Seconds()), 60)
 }
 
-// serveSite answers every rendered path from bytes.
+// serveSite answers every rendered path from the site store, through a
+// bounded cache.
 func serveSite(d Deps) http.Handler {
+	c := newFileCache(d)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		site := d.Site.Load()
-		if site == nil {
-			w.Header().Set("Retry-After", "10")
-			http.Error(w, "the site is being rendered for the first time; try again in a few seconds", http.StatusServiceUnavailable)
+		p := r.URL.Path
+		f, err := c.get(p)
+		if err != nil {
+			http.Error(w, "the site store cannot be read", http.StatusServiceUnavailable)
 			return
 		}
-		p := r.URL.Path
-		f, ok := site.File(p)
-		if !ok && !strings.HasSuffix(p, "/") {
-			if _, dir := site.File(p + "/"); dir {
+		if f == nil && !strings.HasSuffix(p, "/") {
+			if dir, _ := c.get(p + "/"); dir != nil {
 				http.Redirect(w, r, p+"/", http.StatusMovedPermanently)
 				return
 			}
@@ -93,25 +96,37 @@ func serveSite(d Deps) http.Handler {
 		// ?t= cites a moment: it applies to the citation files of a
 		// recording; elsewhere, like any other query, it is ignored.
 		parts := strings.Split(strings.Trim(p, "/"), "/")
-		if t := r.URL.Query().Get("t"); t != "" && site.cite != nil && len(parts) == 3 && parts[0] == "recordings" && strings.HasPrefix(parts[2], "cite.") {
+		if t := r.URL.Query().Get("t"); t != "" && d.Cite != nil && f != nil && len(parts) == 3 && parts[0] == "recordings" && strings.HasPrefix(parts[2], "cite.") {
 			off, err := parseOffset(t)
 			if err != nil {
 				http.Error(w, fmt.Sprintf("bad time offset %q: %v; use HH:MM:SS, MM:SS or seconds", t, err), http.StatusBadRequest)
 				return
 			}
-			f, err = site.cite(parts[1], parts[2], off)
+			cf, err := d.Cite(parts[1], parts[2], off)
 			var past *pastEndError
 			if errors.As(err, &past) {
 				http.Error(w, fmt.Sprintf("bad time offset %q: %v", t, err), http.StatusBadRequest)
 				return
 			}
-			ok = err == nil
+			f = nil
+			if err == nil {
+				f = &cachedFile{File: cf}
+			}
 		}
-		if !ok {
+		if f == nil {
+			if d.Ready != nil && !d.Ready() {
+				w.Header().Set("Retry-After", "10")
+				http.Error(w, "the site is being rendered for the first time; try again in a few seconds", http.StatusServiceUnavailable)
+				return
+			}
 			http.NotFound(w, r)
 			return
 		}
-		serveFile(w, r, f, d.maxAge())
+		maxAge := d.maxAge()
+		if f.Immutable {
+			maxAge = -1
+		}
+		serveFile(w, r, f, maxAge)
 	})
 }
 
@@ -152,10 +167,11 @@ func parseOffset(s string) (time.Duration, error) {
 }
 
 // serveFile writes one rendered file with validators, conditional answers
-// and gzip.
-func serveFile(w http.ResponseWriter, r *http.Request, f *File, maxAge int) {
+// and gzip. maxAge -1: an archive page, cached for a year, immutable.
+func serveFile(w http.ResponseWriter, r *http.Request, f *cachedFile, maxAge int) {
 	h := w.Header()
-	useGzip := f.Gzip != nil && acceptsGzip(r)
+	gz := f.gzipped()
+	useGzip := gz != nil && acceptsGzip(r)
 	etag := f.ETag
 	if useGzip {
 		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
@@ -165,19 +181,23 @@ func serveFile(w http.ResponseWriter, r *http.Request, f *File, maxAge int) {
 	if !f.Modified.IsZero() {
 		h.Set("Last-Modified", f.Modified.UTC().Format(http.TimeFormat))
 	}
-	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", maxAge))
+	if maxAge < 0 {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", maxAge))
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
-	if f.Gzip != nil {
+	if gz != nil {
 		h.Set("Vary", "Accept-Encoding")
 	}
-	if notModified(r, f) {
+	if notModified(r, f.File) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body := f.Body
 	if useGzip {
 		h.Set("Content-Encoding", "gzip")
-		body = f.Gzip
+		body = gz
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {

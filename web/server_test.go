@@ -22,8 +22,8 @@ var testNow = time.Date(2025, 6, 10, 10, 0, 0, 0, time.UTC)
 func testServer(t *testing.T, d Deps) *httptest.Server {
 	t.Helper()
 	if d.Site == nil {
-		d.Site = new(Holder)
-		d.Site.Store(standardSite(t))
+		site := standardSite(t)
+		d.Site, d.Cite, d.Generation = site, site.Cite, site.Generation
 	}
 	if d.Now == nil {
 		d.Now = func() time.Time { return testNow }
@@ -100,7 +100,7 @@ func TestServeFileHeaders(t *testing.T) {
 				}
 			}
 			wantVary := ""
-			if f.Gzip != nil {
+			if gzipOf(f) != nil {
 				wantVary = "Accept-Encoding"
 			}
 			if got := resp.Header.Get("Vary"); got != wantVary {
@@ -236,7 +236,7 @@ func TestGzip(t *testing.T) {
 
 	// A file too small to gain from gzip is sent as it is, without Vary.
 	for _, q := range standardSite(t).Paths() {
-		if g := file(t, q); g.Gzip == nil {
+		if g := file(t, q); gzipOf(g) == nil {
 			resp, body := do(t, "GET", srv.URL+q, "Accept-Encoding", "gzip")
 			if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Vary") != "" || !bytes.Equal(body, g.Body) {
 				t.Errorf("GET %s (small) Content-Encoding %q, Vary %q", q, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
@@ -300,8 +300,9 @@ func TestServeStatus(t *testing.T) {
 }
 
 func TestServeBeforeFirstSite(t *testing.T) {
-	var holder Holder
-	srv := testServer(t, Deps{Site: &holder})
+	site := NewSite()
+	var ready atomic.Bool
+	srv := testServer(t, Deps{Site: site, Ready: ready.Load, Generation: site.Generation})
 	for _, method := range []string{"GET", "HEAD"} {
 		resp, _ := do(t, method, srv.URL+"/")
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
@@ -311,19 +312,27 @@ func TestServeBeforeFirstSite(t *testing.T) {
 	if resp, _ := do(t, "GET", srv.URL+"/healthz"); resp.StatusCode != 200 {
 		t.Errorf("GET /healthz before any site = %d; want 200", resp.StatusCode)
 	}
-	holder.Store(standardSite(t))
+	if err := RenderInto(site, testSnapshot(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ready.Store(true)
 	resp, _ := do(t, "GET", srv.URL+"/")
 	if resp.StatusCode != 200 {
-		t.Errorf("GET / after Store = %d; want 200", resp.StatusCode)
+		t.Errorf("GET / after the first render = %d; want 200", resp.StatusCode)
+	}
+	if resp, _ := do(t, "GET", srv.URL+"/no-such-page"); resp.StatusCode != 404 {
+		t.Errorf("GET /no-such-page once ready = %d; want 404", resp.StatusCode)
 	}
 
-	// A new render swaps in atomically: the next request sees it.
+	// A new render is served from the next request on.
 	snap := testSnapshot()
 	snap.Info.Title = "ospofeed, re-rendered"
-	holder.Store(build(t, snap))
+	if err := RenderInto(site, snap, Options{}); err != nil {
+		t.Fatal(err)
+	}
 	resp2, body := do(t, "GET", srv.URL+"/")
 	if resp2.Header.Get("ETag") == resp.Header.Get("ETag") || !strings.Contains(string(body), "ospofeed, re-rendered") {
-		t.Errorf("GET / after a second Store still serves the first site")
+		t.Errorf("GET / after a second render still serves the first site")
 	}
 }
 
@@ -558,3 +567,6 @@ func TestAcceptsGzip(t *testing.T) {
 		})
 	}
 }
+
+// gzipOf is the gzip variant the server sends of f (nil: none).
+func gzipOf(f *File) []byte { return (&cachedFile{File: f}).gzipped() }

@@ -1,15 +1,14 @@
-// Package web renders the whole site (HTML pages, feeds, calendars,
-// citations) from a snapshot of the store, once per crawl, and serves the
-// rendered bytes over HTTP with validators and gzip. The same rendered Site
-// is what `ospofeed crawl --out DIR` writes as static files.
+// Package web renders the site (HTML pages, feeds, calendars, citations)
+// from the store, re-rendering only what a crawl changed, keeps the
+// rendered files in a SiteStore (the database, so that a restart serves
+// them at once), serves them over HTTP with validators and gzip, and writes
+// them into a directory for `ospofeed crawl --out DIR`.
 package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"path"
 	"path/filepath"
 	"slices"
@@ -17,71 +16,156 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ospofeed/ospofeed"
 )
 
 // File is one rendered path of the site.
-type File struct {
-	Path        string // URL path, "/" or "/events/x/" for pages
-	ContentType string
-	Body        []byte
-	Gzip        []byte // Body gzipped, for clients that accept it
-	ETag        string // strong, of Body; the gzip variant adds "-gz"
-	Modified    time.Time
-}
+type File = ospofeed.Rendered
 
-// Site is the rendered site: every path the server answers from bytes.
-type Site struct {
-	files map[string]*File
-	// cite renders citations at a time offset on request (serve only).
-	// It fails with errNoCitation or a *pastEndError.
-	cite func(slug, format string, offset time.Duration) (*File, error)
-}
-
-func newSite() *Site { return &Site{files: map[string]*File{}} }
-
-// add renders nothing: it stores a finished body under a path.
-func (s *Site) add(p, contentType string, body []byte, modified time.Time) {
+// newFile is a finished body under a path, with its ETag.
+func newFile(p, contentType string, body []byte, modified time.Time) *File {
 	sum := sha256.Sum256(body)
-	f := &File{Path: p, ContentType: contentType, Body: body, Modified: modified.UTC().Truncate(time.Second),
+	return &File{Path: p, ContentType: contentType, Body: body, Modified: modified.UTC().Truncate(time.Second),
 		ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}
-	if len(body) > 512 && compressible(contentType) {
-		var b bytes.Buffer
-		zw := gzipWriters.Get().(*gzip.Writer)
-		zw.Reset(&b)
-		zw.Write(body)
-		zw.Close()
-		gzipWriters.Put(zw)
-		f.Gzip = b.Bytes()
-	}
-	s.files[p] = f
 }
 
-// gzipWriters are reused across files and renders: a gzip.Writer at the
-// best compression allocates about a megabyte, and a site has hundreds of
-// files.
-var gzipWriters = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
-	return zw
-}}
+// public reports whether a stored path is part of the site (records such
+// as the recording index are not).
+func public(p string) bool { return strings.HasPrefix(p, "/") }
 
-func compressible(ct string) bool {
-	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml") || strings.Contains(ct, "json")
+// Site is a SiteStore in memory: for tests, and for a rendering that is
+// not kept.
+type Site struct {
+	mu    sync.Mutex
+	files map[string]*File
+	state SiteState
+	// cite renders a recording's citations at a moment (see RenderInto).
+	cite func(slug, name string, offset time.Duration) (*File, error)
+}
+
+// Cite is the site's citation at a moment, for Deps.Cite.
+func (s *Site) Cite(slug, name string, offset time.Duration) (*File, error) {
+	s.mu.Lock()
+	c := s.cite
+	s.mu.Unlock()
+	if c == nil {
+		return nil, errNoCitation
+	}
+	return c(slug, name, offset)
+}
+
+// Generation is the site's generation, for Deps.Generation.
+func (s *Site) Generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state.Generation
+}
+
+// NewSite returns an empty in-memory site.
+func NewSite() *Site { return &Site{files: map[string]*File{}} }
+
+func newSite() *Site { return NewSite() }
+
+// add stores a file, for tests that build a site by hand.
+func (s *Site) add(p, contentType string, body []byte, modified time.Time) {
+	s.files[p] = newFile(p, contentType, body, modified)
+}
+
+// SiteFile implements SiteStore.
+func (s *Site) SiteFile(p string) (*File, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.files[p]
+	return f, ok, nil
+}
+
+// SiteState implements SiteStore.
+func (s *Site) SiteState() (SiteState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, nil
+}
+
+// PutSite implements SiteStore.
+func (s *Site) PutSite(st SiteState, files []*File, remove []string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var changed []string
+	for _, f := range files {
+		if old, ok := s.files[f.Path]; ok && old.ETag == f.ETag && old.Immutable == f.Immutable {
+			continue
+		}
+		s.files[f.Path] = f
+		changed = append(changed, f.Path)
+	}
+	for _, p := range remove {
+		if _, ok := s.files[p]; ok {
+			delete(s.files, p)
+			changed = append(changed, p)
+		}
+	}
+	if len(changed) > 0 {
+		st.Generation = s.state.Generation + 1
+	} else {
+		st.Generation = s.state.Generation
+	}
+	s.state = st
+	return changed, nil
+}
+
+// SitePaths implements SiteStore.
+func (s *Site) SitePaths(fn func(p, etag string) error) error {
+	s.mu.Lock()
+	paths := make([]string, 0, len(s.files))
+	for p := range s.files {
+		paths = append(paths, p)
+	}
+	s.mu.Unlock()
+	sort.Strings(paths)
+	for _, p := range paths {
+		f, _, _ := s.SiteFile(p)
+		if err := fn(p, f.ETag); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // File returns the rendered file at a URL path.
 func (s *Site) File(p string) (*File, bool) {
-	f, ok := s.files[p]
+	if !public(p) {
+		return nil, false
+	}
+	f, ok, _ := s.SiteFile(p)
 	return f, ok
 }
 
-// Paths lists every rendered path, sorted.
+// Paths lists every public path, sorted.
 func (s *Site) Paths() []string {
-	out := make([]string, 0, len(s.files))
-	for p := range s.files {
-		out = append(out, p)
-	}
-	sort.Strings(out)
+	var out []string
+	s.SitePaths(func(p, _ string) error {
+		if public(p) {
+			out = append(out, p)
+		}
+		return nil
+	})
 	return out
+}
+
+// Equal reports whether two sites have the same paths and bytes.
+func (s *Site) Equal(o *Site) bool {
+	if !slices.Equal(s.Paths(), o.Paths()) {
+		return false
+	}
+	for _, p := range s.Paths() {
+		a, _ := s.File(p)
+		b, _ := o.File(p)
+		if !bytes.Equal(a.Body, b.Body) {
+			return false
+		}
+	}
+	return true
 }
 
 // filePath maps a URL path to a relative file path: directories get
@@ -94,29 +178,11 @@ func filePath(p string) string {
 	return filepath.FromSlash(path.Clean(p))
 }
 
-// WriteDir brings dir up to date with the site, in place: only new and
-// changed files are written (each by rename, so a reader sees it whole),
-// files ospofeed wrote that left the site are removed last, and nothing
-// ospofeed did not write is ever replaced or removed. dir must be absent,
-// empty or an output directory ospofeed wrote before; the protected paths
-// (the database, the configuration) must not lie inside it. See outdir.go.
-func (s *Site) WriteDir(dir string, protected ...string) (WriteStats, error) {
-	files := make([]*File, 0, len(s.files))
-	for _, p := range s.Paths() {
-		files = append(files, s.files[p])
-	}
-	return writeDir(dir, files, protected...)
+func compressible(ct string) bool {
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml") || strings.Contains(ct, "json")
 }
 
-// Equal reports whether two sites have the same paths and bytes.
-func (s *Site) Equal(o *Site) bool {
-	if !slices.Equal(s.Paths(), o.Paths()) {
-		return false
-	}
-	for p, f := range s.files {
-		if !bytes.Equal(f.Body, o.files[p].Body) {
-			return false
-		}
-	}
-	return true
+// WriteDir brings dir up to date with the site; see WriteDir.
+func (s *Site) WriteDir(dir string, protected ...string) (WriteStats, error) {
+	return WriteDir(dir, s, protected...)
 }

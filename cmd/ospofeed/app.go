@@ -38,6 +38,8 @@ type app struct {
 	// running one do not start.
 	stopping atomic.Bool
 	renderMu sync.Mutex // renders read and publish in order: the last stored is the newest
+	// generation is the stored site's, for the server's cache.
+	generation atomic.Uint64
 }
 
 // openApp loads the configuration, runs check on it (nil: none), and only
@@ -92,6 +94,7 @@ func (a *app) crawlSource(ctx context.Context, src ospofeed.Source) (ospofeed.Cr
 		a.log.Error("saving crawl failed", "source_id", src.ID, "error", err)
 		return log, err
 	}
+
 	a.metrics.crawled(log)
 	attrs := []any{"source_id", src.ID, "pages", log.Pages, "not_modified", log.NotModified,
 		"new", log.New, "changed", log.Changed, "unchanged", log.Unchanged,
@@ -132,34 +135,90 @@ func stage(s ospofeed.Source) int {
 	return 0
 }
 
-// snapshot reads everything a rendering needs.
-func (a *app) snapshot() (web.Snapshot, error) {
-	c, err := a.db.Load(200)
+// renderer renders the site from the store into the store.
+func (a *app) renderer() *web.Renderer {
+	return &web.Renderer{R: a.db, S: a.db, Opt: web.Options{FeedEntries: a.cfg.Site.FeedEntries}}
+}
+
+// renderContext reads what a rendering needs besides items: the sources'
+// health and the newest status changes, all bounded.
+func (a *app) renderContext() (web.Context, error) {
+	states, err := a.db.SourceStates()
 	if err != nil {
-		return web.Snapshot{}, err
+		return web.Context{}, err
 	}
-	snap := web.Snapshot{
-		Changes: c.Changes,
+	changes, err := a.db.StatusChanges(200)
+	if err != nil {
+		return web.Context{}, err
+	}
+	created, err := a.db.Created()
+	if err != nil {
+		return web.Context{}, err
+	}
+	c := web.Context{
 		Info: web.Info{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description,
 			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: buildVersion()},
-		Items: c.Items, Created: c.Created, Today: a.now().UTC(),
+		Changes: changes, Created: created, Today: a.now().UTC(),
 	}
 	for _, src := range a.cfg.Sources {
-		st, ok := c.States[src.ID]
+		st, ok := states[src.ID]
 		if !ok {
 			st = ospofeed.SourceState{ID: src.ID, Status: ospofeed.StatusNew}
 		}
-		snap.Sources = append(snap.Sources, web.SourceView{Source: src, State: st})
+		c.Sources = append(c.Sources, web.SourceView{Source: src, State: st})
 	}
-	return snap, nil
+	return c, nil
 }
 
-// render builds the site from the store.
-func (a *app) render() (*web.Site, error) {
-	snap, err := a.snapshot()
+// maxIncremental is the largest change rendered item by item; a larger
+// one (a first crawl) is rendered whole, streaming over the store.
+const maxIncremental = 5000
+
+// render brings the stored site up to date with what the store says it has
+// not caught up with (every saved crawl records it in the same
+// transaction, so a process killed before rendering loses nothing).
+// Renders are serialized: each reads the store as the crawls before it left
+// it.
+func (a *app) render() (web.Stats, error) {
+	a.renderMu.Lock()
+	defer a.renderMu.Unlock()
+	ids, health, more, err := a.db.Pending(maxIncremental)
 	if err != nil {
-		return nil, fmt.Errorf("render: %w", err)
+		return web.Stats{}, fmt.Errorf("render: %w", err)
 	}
-	a.metrics.items(snap.Items)
-	return web.Build(snap)
+	c, err := a.renderContext()
+	if err != nil {
+		return web.Stats{}, fmt.Errorf("render: %w", err)
+	}
+	start := time.Now()
+	ch := web.Change{Items: ids, Health: health, All: more}
+	st, err := a.renderer().Render(c, ch)
+	if err != nil {
+		return st, fmt.Errorf("render: %w", err)
+	}
+	if err := a.db.ClearPending(ids, health); err != nil {
+		return st, fmt.Errorf("render: %w", err)
+	}
+	if more {
+		// The full rendering covered what was pending beyond the ids read.
+		for more {
+			if ids, _, more, err = a.db.Pending(maxIncremental); err != nil || len(ids) == 0 {
+				break
+			}
+			if err := a.db.ClearPending(ids, false); err != nil {
+				return st, fmt.Errorf("render: %w", err)
+			}
+		}
+	}
+	if ss, err := a.db.SiteState(); err == nil {
+		a.generation.Store(ss.Generation)
+	}
+	if counts, err := a.db.ItemCounts(); err == nil {
+		a.metrics.items(counts)
+	}
+	if st.Rendered > 0 {
+		a.log.Info("rendered", "files", st.Rendered, "changed", len(st.Changed), "full", st.Full,
+			"duration", time.Since(start).Round(time.Millisecond))
+	}
+	return st, nil
 }

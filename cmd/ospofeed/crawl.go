@@ -85,12 +85,14 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 		}
 		prog.line(summary(log, time.Since(start)))
 	}
+	// The site kept in the database is brought up to date with what
+	// changed (nothing is rendered when nothing did), then the directory.
+	st, err := a.render()
+	if err != nil {
+		return err
+	}
 	if *out != "" {
-		site, err := a.render()
-		if err != nil {
-			return err
-		}
-		st, err := site.WriteDir(*out, c.db, c.configFile)
+		ws, err := web.WriteDir(*out, a.db, c.db, c.configFile)
 		var refused *web.OutDirError
 		if errors.As(err, &refused) {
 			return usageError{err}
@@ -98,7 +100,7 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "%s: %d files written, %d unchanged, %d removed\n", *out, st.Written, st.Unchanged, st.Removed)
+		fmt.Fprintf(e.stderr, "%s: %d files rendered; %d written, %d unchanged, %d removed\n", *out, st.Rendered, ws.Written, ws.Unchanged, ws.Removed)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w (%d of %d)", errCrawlFailed, failed, len(sources))

@@ -63,12 +63,12 @@ func (m *metrics) fromStates(states map[string]ospofeed.SourceState) {
 	}
 }
 
-func (m *metrics) items(items []ospofeed.Item) {
+func (m *metrics) items(counts map[ospofeed.Kind]int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	clear(m.itemsByKind)
-	for _, it := range items {
-		m.itemsByKind[string(it.Kind)]++
+	for k, n := range counts {
+		m.itemsByKind[string(k)] = n
 	}
 	m.renders++
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -46,17 +47,24 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if states, err := a.db.SourceStates(); err == nil {
 		a.metrics.fromStates(states) // alerts work from the first scrape, not the first crawl
 	}
-	var holder web.Holder
-	if site, err := a.render(); err != nil {
-		a.log.Error("render failed", "error", err)
-	} else {
-		holder.Store(site)
-	}
-	sched := newScheduler(a, &holder)
+	// Listen first, render after: the port answers at once with what the
+	// store holds (the rendered site is kept in the database), whatever
+	// its size, and a rendering that is needed runs in the background.
+	sched := newScheduler(a)
+	var ready atomic.Bool
 	deps := web.Deps{
-		Site:      &holder,
+		Site:       a.db,
+		Ready:      ready.Load,
+		Generation: a.generation.Load,
+		Cite: func(slug, name string, off time.Duration) (*web.File, error) {
+			c, err := a.renderContext()
+			if err != nil {
+				return nil, err
+			}
+			return a.renderer().CiteAt(c, slug, name, off)
+		},
 		Health:    func() (web.Health, bool) { return a.health(sched) },
-		NextCrawl: sched.next,
+		NextCrawl: sched.nextCrawl,
 		Metrics:   a.metrics.write,
 		Now:       a.now,
 	}
@@ -83,6 +91,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
+	go func() {
+		// Brings the stored site up to date with this binary and
+		// configuration (nothing when it is), then says it is ready.
+		if _, err := a.render(); err != nil {
+			a.log.Error("render failed", "error", err)
+		}
+		ready.Store(true)
+	}()
 
 	select {
 	case err := <-srvErr:
@@ -112,8 +128,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 // scheduler runs each source on its cron schedule, after a start-up crawl of
 // the sources whose last success is older than their interval.
 type scheduler struct {
-	a       *app
-	holder  *web.Holder
+	a *app
+	// nextAt is when the next scheduled crawl runs (unix seconds, 0:
+	// unknown), kept as a value: responses read it for Cache-Control.
+	nextAt  atomic.Int64
 	cron    *cron.Cron
 	wg      sync.WaitGroup
 	mu      sync.Mutex
@@ -127,8 +145,8 @@ func (s *scheduler) isStopped() bool {
 	return s.stopped
 }
 
-func newScheduler(a *app, h *web.Holder) *scheduler {
-	return &scheduler{a: a, holder: h, ids: map[string]cron.EntryID{}}
+func newScheduler(a *app) *scheduler {
+	return &scheduler{a: a, ids: map[string]cron.EntryID{}}
 }
 
 // cronLogger adapts slog to cron's logger.
@@ -180,6 +198,7 @@ func (s *scheduler) start(ctx context.Context) error {
 		defer s.mu.Unlock()
 		if !s.stopped {
 			s.cron.Start()
+			s.nextAt.Store(unix(s.next()))
 		}
 	}()
 	return nil
@@ -198,24 +217,31 @@ func (s *scheduler) crawl(ctx context.Context, src ospofeed.Source) {
 		s.a.log.Info("backing off", "source_id", src.ID, "failures", st[src.ID].Failures, "until", until.UTC())
 		return
 	}
-	if _, err := s.a.crawlSource(ctx, src); err != nil {
+	_, err := s.a.crawlSource(ctx, src)
+	if s.cron != nil {
+		s.nextAt.Store(unix(s.next()))
+	}
+	if err != nil {
 		return
 	}
-	s.publish()
+	if _, err := s.a.render(); err != nil {
+		s.a.log.Error("render failed", "error", err)
+	}
 }
 
-// publish renders the site anew and serves it. Renders are serialized, and
-// each reads the store after the crawl before it was saved, so the site
-// served last is never older than one served before.
-func (s *scheduler) publish() {
-	s.a.renderMu.Lock()
-	defer s.a.renderMu.Unlock()
-	site, err := s.a.render()
-	if err != nil {
-		s.a.log.Error("render failed", "error", err)
-		return
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
 	}
-	s.holder.Store(site)
+	return t.Unix()
+}
+
+// nextCrawl is when the next scheduled crawl runs (zero: unknown).
+func (s *scheduler) nextCrawl() time.Time {
+	if n := s.nextAt.Load(); n != 0 {
+		return time.Unix(n, 0)
+	}
+	return time.Time{}
 }
 
 // backingOff reports whether a failing source should skip a scheduled

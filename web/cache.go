@@ -1,0 +1,120 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"io"
+	"sync"
+)
+
+// fileCache keeps the most recently served files, and their gzip, in a
+// bounded amount of memory; everything else stays in the site store.
+type fileCache struct {
+	d     Deps
+	max   int
+	mu    sync.Mutex
+	lru   *list.List // of *cachedFile, most recent first
+	byP   map[string]*list.Element
+	bytes int
+}
+
+// cachedFile is a stored file with its gzip, computed on first use.
+type cachedFile struct {
+	*File
+	gen  uint64
+	once sync.Once
+	gz   []byte
+}
+
+func newFileCache(d Deps) *fileCache {
+	max := d.CacheBytes
+	if max <= 0 {
+		max = 32 << 20
+	}
+	return &fileCache{d: d, max: max, lru: list.New(), byP: map[string]*list.Element{}}
+}
+
+func (c *fileCache) generation() uint64 {
+	if c.d.Generation == nil {
+		return 0
+	}
+	return c.d.Generation()
+}
+
+// get is the public file at p (nil when there is none).
+func (c *fileCache) get(p string) (*cachedFile, error) {
+	if !public(p) || c.d.Site == nil {
+		return nil, nil
+	}
+	gen := c.generation()
+	c.mu.Lock()
+	if e, ok := c.byP[p]; ok {
+		cf := e.Value.(*cachedFile)
+		if cf.gen == gen {
+			c.lru.MoveToFront(e)
+			c.mu.Unlock()
+			return cf, nil
+		}
+	}
+	c.mu.Unlock()
+	f, ok, err := c.d.Site.SiteFile(p)
+	if err != nil || !ok {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byP[p]; ok {
+		old := e.Value.(*cachedFile)
+		if old.ETag == f.ETag {
+			old.gen = gen // unchanged in a newer generation: keep its gzip
+			c.lru.MoveToFront(e)
+			return old, nil
+		}
+		c.remove(e)
+	}
+	cf := &cachedFile{File: f, gen: gen}
+	size := 2 * len(f.Body)
+	if size > c.max/4 {
+		return cf, nil // too large to keep: served, not cached
+	}
+	c.byP[p] = c.lru.PushFront(cf)
+	c.bytes += size
+	for c.bytes > c.max {
+		c.remove(c.lru.Back())
+	}
+	return cf, nil
+}
+
+func (c *fileCache) remove(e *list.Element) {
+	cf := e.Value.(*cachedFile)
+	c.lru.Remove(e)
+	delete(c.byP, cf.Path)
+	c.bytes -= 2 * len(cf.Body)
+}
+
+// gzipped is the file's body gzipped, or nil for what does not gain from
+// it. Level 6 (gzip.DefaultCompression): each file is compressed once per
+// stay in the cache, on a request's time, so the level that costs about a
+// third of BestCompression's CPU for a few per cent more bytes serves both
+// the first byte and the bytes sent.
+func (f *cachedFile) gzipped() []byte {
+	if len(f.Body) <= 512 || !compressible(f.ContentType) {
+		return nil
+	}
+	f.once.Do(func() {
+		var b bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&b)
+		zw.Write(f.Body)
+		zw.Close()
+		gzipWriters.Put(zw)
+		f.gz = b.Bytes()
+	})
+	return f.gz
+}
+
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return zw
+}}

@@ -1,0 +1,517 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ospofeed/ospofeed"
+	"github.com/ospofeed/ospofeed/feed"
+)
+
+// Reader is what a rendering reads from the store; store.DB satisfies it.
+// Every read is bounded: items by id, a range of a feed log.
+type Reader interface {
+	// ItemsByID returns the stored items of ids, in order, skipping
+	// unknown ones, with Page, Mentions and MentionedIn set.
+	ItemsByID(ids []string) ([]ospofeed.Item, error)
+	// FeedLen is the sequence number of a feed's newest entry.
+	FeedLen(feed string) (uint64, error)
+	// FeedEntries returns the entries from <= seq <= to, oldest first.
+	FeedEntries(feed string, from, to uint64) ([]ospofeed.FeedEntry, error)
+	// LatestEntry is the newest entry of id in a feed (0: none).
+	LatestEntry(feed, id string) (uint64, error)
+	// Feeds lists the feeds that have entries.
+	Feeds() ([]string, error)
+}
+
+// SiteStore keeps rendered files where a restart finds them; store.DB
+// satisfies it, and so does the in-memory *Site.
+type SiteStore interface {
+	// SiteFile is the stored file at a path.
+	SiteFile(path string) (*File, bool, error)
+	// SiteState is what the stored files were rendered for (the render
+	// key and the day) and how many times they changed (generation).
+	SiteState() (SiteState, error)
+	// PutSite stores files and removes paths in one transaction; a file
+	// whose ETag is the stored one is left alone. It returns the paths it
+	// changed, and moves the generation on when there are any. st is
+	// stored with them.
+	PutSite(st SiteState, files []*File, remove []string) ([]string, error)
+	// SitePaths calls fn with every stored path and its ETag, in order.
+	SitePaths(fn func(path, etag string) error) error
+}
+
+// SiteState describes the stored renders.
+type SiteState = ospofeed.SiteState
+
+// Change is what a rendering must bring up to date.
+type Change struct {
+	// Items are the ids whose pages and feed entries may have changed
+	// (CrawlLog.Touched).
+	Items []string
+	// Health: a source's state changed (the index page, the status feed).
+	Health bool
+	// All: render everything (a change too large to render item by item).
+	All bool
+}
+
+// Empty reports whether the change asks for nothing.
+func (c Change) Empty() bool { return len(c.Items) == 0 && !c.Health && !c.All }
+
+// Context is what a rendering needs besides items.
+type Context struct {
+	Info    Info
+	Sources []SourceView
+	// Changes are the newest status changes, newest first (the status
+	// feed holds at most 200).
+	Changes []ospofeed.StatusChange
+	// Created is the database's creation time: the "updated" of an empty
+	// feed, so that it is stable too.
+	Created time.Time
+	// Today decides which events are upcoming; only its date counts.
+	Today time.Time
+}
+
+// Options tune a Renderer.
+type Options struct {
+	// FeedEntries is how many entries a subscription feed, and an archive
+	// page, holds (default 50).
+	FeedEntries int
+}
+
+// Renderer renders the site from a Reader into a SiteStore, re-rendering
+// only what a change touches.
+type Renderer struct {
+	R   Reader
+	S   SiteStore
+	Opt Options
+}
+
+// Stats says what a rendering did.
+type Stats struct {
+	Full     bool     // every page was rendered (first render, or a new version or configuration)
+	Rendered int      // files rendered
+	Changed  []string // paths whose stored bytes changed (put or removed)
+}
+
+// pageSize is Options.FeedEntries with its default.
+func (r *Renderer) pageSize() int {
+	if r.Opt.FeedEntries > 0 {
+		return r.Opt.FeedEntries
+	}
+	return 50
+}
+
+// key is what every rendered byte depends on besides the items: the
+// program (its version and templates), the site's description, the
+// configured sources and the page size. When it changes, everything is
+// rendered again.
+func (r *Renderer) key(c Context) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00", c.Info.Version, c.Info.Title, c.Info.Description, c.Info.BaseURL, c.Info.Author, r.pageSize())
+	for _, sv := range c.Sources {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", sv.Source.ID, sv.Source.Name, sv.Source.URL, sv.Source.Kind)
+	}
+	fs.WalkDir(templateFS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := templateFS.ReadFile(p)
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// batch collects rendered files and writes them to the store in
+// transactions of bounded size, so that a full render of a large store
+// never holds the whole site in memory.
+type batch struct {
+	s       SiteStore
+	st      SiteState
+	files   []*File
+	bytes   int
+	written map[string]bool // every path rendered (full renders: what to keep)
+	stats   *Stats
+}
+
+const batchBytes = 8 << 20
+
+func (b *batch) add(f *File) error {
+	b.files = append(b.files, f)
+	b.bytes += len(f.Body)
+	b.stats.Rendered++
+	if b.written != nil {
+		b.written[f.Path] = true
+	}
+	if b.bytes >= batchBytes {
+		return b.flush(nil)
+	}
+	return nil
+}
+
+func (b *batch) flush(remove []string) error {
+	if len(b.files) == 0 && len(remove) == 0 {
+		return nil
+	}
+	changed, err := b.s.PutSite(b.st, b.files, remove)
+	if err != nil {
+		return fmt.Errorf("web: store rendered files: %w", err)
+	}
+	b.stats.Changed = append(b.stats.Changed, changed...)
+	b.files, b.bytes = b.files[:0], 0
+	return nil
+}
+
+// Render brings the stored site up to date with a change: everything when
+// the store holds no rendering of this key, else the pages, feeds and
+// listings the change touches, and nothing at all for an empty change on
+// the same day.
+func (r *Renderer) Render(c Context, ch Change) (Stats, error) {
+	var stats Stats
+	prev, err := r.S.SiteState()
+	if err != nil {
+		return stats, fmt.Errorf("web: read site state: %w", err)
+	}
+	y, mo, d := c.Today.UTC().Date()
+	c.Today = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+	st := SiteState{Key: r.key(c), Day: c.Today.Format(time.DateOnly), Generation: prev.Generation}
+	full := prev.Key != st.Key || ch.All
+	newDay := prev.Day != st.Day
+	if !full && !newDay && ch.Empty() {
+		return stats, nil
+	}
+	m := newModel(c, r.R, r.pageSize())
+	b := &batch{s: r.S, st: st, stats: &stats}
+	if full {
+		stats.Full = true
+		b.written = map[string]bool{}
+		if err := m.renderAll(b); err != nil {
+			return stats, err
+		}
+		// What the store holds that this rendering did not make has left
+		// the site (an event's feed of a source no longer configured).
+		var gone []string
+		if err := r.S.SitePaths(func(p, _ string) error {
+			if !b.written[p] {
+				gone = append(gone, p)
+			}
+			return nil
+		}); err != nil {
+			return stats, err
+		}
+		return stats, b.flush(gone)
+	}
+	if err := m.renderChange(b, ch, newDay); err != nil {
+		return stats, err
+	}
+	return stats, b.flush(nil)
+}
+
+// renderAll renders every file of the site, streaming over the feed logs.
+func (m *model) renderAll(b *batch) error {
+	keys, err := m.r.Feeds()
+	if err != nil {
+		return err
+	}
+	// The site-wide feeds and every configured source's exist from the
+	// start, empty or not: a subscription never meets a 404.
+	keys = append(keys, mainFeeds...)
+	for _, sv := range m.Sources {
+		keys = append(keys, ospofeed.FeedOfSource(sv.Source.ID))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		m.reset()
+		if err := m.renderFeed(b, k, true); err != nil {
+			return err
+		}
+	}
+	// A page for every event and recording, a batch of items at a time.
+	for _, kind := range []string{ospofeed.FeedEvents, ospofeed.FeedRecordings} {
+		n, err := m.r.FeedLen(kind)
+		if err != nil {
+			return err
+		}
+		for from := uint64(1); from <= n; from += 500 {
+			es, err := m.r.FeedEntries(kind, from, min(from+499, n))
+			if err != nil {
+				return err
+			}
+			m.reset()
+			var ids []string
+			for _, e := range es {
+				if last, err := m.r.LatestEntry(kind, e.ID); err != nil {
+					return err
+				} else if last == e.Seq {
+					ids = append(ids, e.ID)
+				}
+			}
+			items, err := m.load(ids)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if err := m.itemPages(b, it); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	m.reset()
+	return m.siteWide(b, true)
+}
+
+// renderChange renders what the items of a change show up in.
+func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
+	items, err := m.load(ch.Items)
+	if err != nil {
+		return err
+	}
+	feeds := map[string]bool{}
+	events := newDay
+	for _, it := range items {
+		if err := m.itemPages(b, it); err != nil {
+			return err
+		}
+		for _, k := range it.FeedKeys() {
+			feeds[k] = true
+		}
+		events = events || it.Kind == ospofeed.KindEvent
+	}
+	keys := make([]string, 0, len(feeds))
+	for k := range feeds {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := m.renderFeed(b, k, false); err != nil {
+			return err
+		}
+	}
+	if newDay {
+		// "Upcoming" moved: event pages show it.
+		evs, err := m.events()
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := m.itemPages(b, ev); err != nil {
+				return err
+			}
+		}
+	}
+	return m.siteWide(b, events)
+}
+
+// siteWide renders the index, the calendars, OPML, the status feed and the
+// style sheet: files of bounded size that a change to any item, or to the
+// sources' health, may touch.
+func (m *model) siteWide(b *batch, events bool) error {
+	evs, err := m.events()
+	if err != nil {
+		return err
+	}
+	if err := m.index(b, evs); err != nil {
+		return err
+	}
+	if events {
+		if err := m.calendars(b, evs); err != nil {
+			return err
+		}
+	}
+	if err := m.opml(b, evs); err != nil {
+		return err
+	}
+	if err := m.statusFeed(b); err != nil {
+		return err
+	}
+	css, err := templateFS.ReadFile("templates/style.css")
+	if err != nil {
+		return err
+	}
+	return b.add(newFile("/style.css", "text/css; charset=utf-8", css, m.Created))
+}
+
+// feedSet describes the feed with log key k: its title, path and page.
+func (m *model) feedSet(k string) (FeedSet, string, bool) {
+	t := m.Info.Title
+	switch k {
+	case ospofeed.FeedAll:
+		return FeedSet{t + ": everything", "/feeds/all", "/"}, m.Info.Description, true
+	case ospofeed.FeedRecordings:
+		return FeedSet{t + ": recordings", "/feeds/recordings", "/recordings/"}, "Session recordings of OSPO events", true
+	case ospofeed.FeedEvents:
+		return FeedSet{t + ": events", "/feeds/events", "/events/"}, "OSPO events", true
+	case ospofeed.FeedNews:
+		return FeedSet{t + ": news", "/feeds/news", "/news/"}, "News and reports about OSPOs and their events", true
+	case ospofeed.FeedOSPOs:
+		return FeedSet{t + ": newly listed public-sector OSPOs", "/feeds/ospos", "/ospos/"}, "Public-sector OSPOs, newest listed first", true
+	}
+	if id, ok := strings.CutPrefix(k, "source/"); ok {
+		for _, sv := range m.Sources {
+			if sv.Source.ID == id {
+				return FeedSet{t + ": " + sv.Source.Name, "/feeds/source/" + id + "/all", "/"}, "Everything found at " + sv.Source.URL, true
+			}
+		}
+		return FeedSet{}, "", false // a source no longer configured
+	}
+	if id, ok := strings.CutPrefix(k, "event/"); ok {
+		ev, ok := m.look(id)
+		if !ok || ev.Kind != ospofeed.KindEvent {
+			return FeedSet{}, "", false
+		}
+		slug := ev.PageSlug()
+		return FeedSet{ev.DisplayTitle(), "/feeds/event/" + slug + "/all", "/events/" + slug + "/"}, "The event and its recordings", true
+	}
+	return FeedSet{}, "", false
+}
+
+// listing is the HTML listing page of a kind's feed ("" for none).
+func listing(k string) string {
+	switch k {
+	case ospofeed.FeedRecordings, ospofeed.FeedEvents, ospofeed.FeedNews, ospofeed.FeedOSPOs:
+		return "/" + k + "/"
+	}
+	return ""
+}
+
+// archivePath is the path of archive page n of a feed set in one format.
+func archivePath(set FeedSet, n uint64, ext string) string {
+	return set.Dir + "/archive/" + strconv.FormatUint(n, 10) + "." + ext
+}
+
+// renderFeed renders a feed's subscription documents (its newest entries)
+// and the archive pages that are full and not yet stored (all of them when
+// all is set): an archive page, once full, is rendered once in its life.
+func (m *model) renderFeed(b *batch, k string, all bool) error {
+	set, sub, ok := m.feedSet(k)
+	if !ok {
+		return nil
+	}
+	n, err := m.r.FeedLen(k)
+	if err != nil {
+		return err
+	}
+	size := uint64(m.size)
+	full := n / size
+	head, err := m.entries(k, n-min(n, size)+1, n, true)
+	if err != nil {
+		return err
+	}
+	if err := m.feedDocs(b, set, sub, head, 0, full); err != nil {
+		return err
+	}
+	if p := listing(k); p != "" {
+		if err := m.listingPage(b, k, p, head, 0, full); err != nil {
+			return err
+		}
+	}
+	for page := full; page >= 1; page-- {
+		if !all {
+			if _, ok, err := b.s.SiteFile(archivePath(set, page, "atom")); err != nil {
+				return err
+			} else if ok {
+				break // this one and every older one were rendered when they filled
+			}
+		}
+		items, err := m.entries(k, (page-1)*size+1, page*size, false)
+		if err != nil {
+			return err
+		}
+		if err := m.feedDocs(b, set, sub, items, page, page-1); err != nil {
+			return err
+		}
+		if p := listing(k); p != "" {
+			if err := m.listingPage(b, k, p, items, page, full); err != nil {
+				return err
+			}
+		}
+		m.reset()
+	}
+	return nil
+}
+
+// entries loads the items of the entries from..to of a feed, each once
+// (its newest entry in the range; with latest, only items whose newest
+// entry of all is in the range), sorted newest first by their date.
+func (m *model) entries(k string, from, to uint64, latest bool) ([]ospofeed.Item, error) {
+	if to < from || to == 0 {
+		return nil, nil
+	}
+	es, err := m.r.FeedEntries(k, from, to)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for i := len(es) - 1; i >= 0; i-- {
+		e := es[i]
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		if latest {
+			if last, err := m.r.LatestEntry(k, e.ID); err != nil {
+				return nil, err
+			} else if last != e.Seq {
+				continue
+			}
+		}
+		ids = append(ids, e.ID)
+	}
+	items, err := m.load(ids)
+	if err != nil {
+		return nil, err
+	}
+	if k == ospofeed.FeedOSPOs {
+		slices.SortStableFunc(items, func(a, b ospofeed.Item) int {
+			if c := b.FirstSeen.Compare(a.FirstSeen); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+	} else {
+		slices.SortFunc(items, byNewest)
+	}
+	return items, nil
+}
+
+// feedDocs renders one feed document in every format: the subscription
+// document (page 0) or archive page n, linking archive page prev (0: none).
+func (m *model) feedDocs(b *batch, set FeedSet, sub string, items []ospofeed.Item, page, prev uint64) error {
+	updated := m.Created.UTC()
+	for _, it := range items {
+		if it.Updated.After(updated) {
+			updated = it.Updated
+		}
+	}
+	for _, f := range feedFormats {
+		meta := m.meta(set, f.ext, sub, updated)
+		p := set.Path(f.ext)
+		if page > 0 {
+			p = archivePath(set, page, f.ext)
+			meta.SelfURL = m.url(p)
+			meta.Archive = feed.Archive{IsArchive: true, Current: m.url(set.Path(f.ext))}
+		}
+		if prev > 0 {
+			meta.Archive.Prev = m.url(archivePath(set, prev, f.ext))
+		}
+		body, err := f.render(meta, items, m.look)
+		if err != nil {
+			return fmt.Errorf("web: render %s: %w", p, err)
+		}
+		file := newFile(p, f.contentType, body, updated)
+		file.Immutable = page > 0
+		if err := b.add(file); err != nil {
+			return err
+		}
+	}
+	return nil
+}
