@@ -41,7 +41,9 @@ type Config struct {
 	Kaltura Kaltura
 	// Limits bound what one crawl of one source can put in the store
 	// (the `limits:` section); every field is set, defaults included.
-	Limits  ospofeed.Limits
+	Limits ospofeed.Limits
+	// Backup is when and where `serve` snapshots its database.
+	Backup  Backup
 	Sources []ospofeed.Source
 }
 

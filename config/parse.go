@@ -261,8 +261,9 @@ func (p *parser) config(root *yaml.Node) *Config {
 		},
 		Kaltura: Kaltura{Enabled: true, Endpoint: "https://cdnapisec.kaltura.com", PartnerID: 2503451},
 		Limits:  ospofeed.DefaultLimits(),
+		Backup:  Backup{Every: DefaultBackupEvery, Keep: DefaultBackupKeep},
 	}
-	f := p.fields(root, "", "contact", "site", "crawl", "kaltura", "limits", "sources")
+	f := p.fields(root, "", "contact", "site", "crawl", "kaltura", "limits", "backup", "sources")
 	p.str(f, "contact", "", &cfg.Contact)
 	if kv, ok := f["contact"]; ok {
 		if err := validURL(cfg.Contact, "https", "http", "mailto"); err != nil {
@@ -314,6 +315,9 @@ func (p *parser) config(root *yaml.Node) *Config {
 	}
 	if kv, ok := f["limits"]; ok {
 		p.limits(kv[1], &cfg.Limits)
+	}
+	if kv, ok := f["backup"]; ok {
+		p.backup(kv[1], &cfg.Backup)
 	}
 	kv, ok := f["sources"]
 	if !ok {
