@@ -59,7 +59,8 @@ func (db *DB) BackupSized(w io.Writer, size func(int64) error) (int64, error) {
 // backupTempInfix names the temporary files of backups.
 const backupTempInfix = ".tmp-"
 
-// backupTemp names a new temporary file for writing path.
+// backupTemp names a new temporary file for writing path:
+// ".<base>.tmp-<16 hex digits>" beside it.
 func backupTemp(path string) string {
 	var r [8]byte
 	_, _ = rand.Read(r[:])
@@ -86,33 +87,53 @@ func isBackupTemp(name string) bool {
 // what was there), so that path only ever holds a whole copy. ctx stops a
 // copy in progress; nothing is left behind then.
 func (db *DB) BackupFile(ctx context.Context, path string) (int64, error) {
+	n, err := writeAtomic(ctx, path, db.Backup, nil)
+	if err != nil {
+		return n, fmt.Errorf("store: back up to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// SaveBackup writes a backup read from r (another process's, sent over
+// the network) to path as BackupFile does, and renames it into place only
+// once Verify passes on it: a download cut short or damaged never takes
+// the name.
+func SaveBackup(ctx context.Context, path string, r io.Reader) (int64, error) {
+	n, err := writeAtomic(ctx, path, func(w io.Writer) (int64, error) { return io.Copy(w, r) }, Verify)
+	if err != nil {
+		return n, fmt.Errorf("store: save backup to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// writeAtomic writes path through write under a temporary name, syncs it,
+// runs check on it (nil: none) and renames it into place; on any error the
+// temporary file is removed.
+func writeAtomic(ctx context.Context, path string, write func(io.Writer) (int64, error), check func(string) error) (int64, error) {
 	tmp := backupTemp(path)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return 0, fmt.Errorf("store: back up to %s: %w", path, err)
+		return 0, err
 	}
-	fail := func(err error) (int64, error) {
-		f.Close()
-		os.Remove(tmp)
-		return 0, fmt.Errorf("store: back up to %s: %w", path, err)
+	n, err := write(ctxWriter{ctx, f})
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err() // bbolt formats its writer's error away
 	}
-	n, err := db.Backup(ctxWriter{ctx, f})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && check != nil {
+		err = check(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			err = ctx.Err() // bbolt formats its writer's error away
-		}
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("store: back up to %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("store: back up to %s: %w", path, err)
+		return n, err
 	}
 	syncDir(filepath.Dir(path))
 	return n, nil
@@ -221,18 +242,26 @@ func (db *DB) Snapshot(ctx context.Context, dir string, keep int, now time.Time)
 		return SnapshotResult{}, err
 	}
 	res.Bytes = n
+	res.Pruned, err = PruneSnapshots(dir, keep)
+	return res, err
+}
+
+// PruneSnapshots removes the oldest snapshots in dir beyond the newest
+// keep (at least one is kept) and returns their paths.
+func PruneSnapshots(dir string, keep int) ([]string, error) {
 	snaps, err := Snapshots(dir)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
+	var pruned []string
 	for len(snaps) > max(keep, 1) {
 		if err := os.Remove(snaps[0].Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return res, fmt.Errorf("store: snapshot: prune: %w", err)
+			return pruned, fmt.Errorf("store: prune snapshots: %w", err)
 		}
-		res.Pruned = append(res.Pruned, snaps[0].Path)
+		pruned = append(pruned, snaps[0].Path)
 		snaps = snaps[1:]
 	}
-	return res, nil
+	return pruned, nil
 }
 
 func removeStaleBackupTemps(dir string, now time.Time) {

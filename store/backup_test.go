@@ -193,3 +193,27 @@ func TestVerifyRefusesDamage(t *testing.T) {
 		t.Errorf("Verify(half a backup) = %v; want ErrDamaged", err)
 	}
 }
+
+// SaveBackup renames into place only what Verify passes: a download cut
+// short leaves the final name untouched and no temporary file.
+func TestSaveBackupVerifiesBeforeRenaming(t *testing.T) {
+	db, c := openTest(t)
+	mustSave(t, db, crawl("src", c, event()))
+	var buf bytes.Buffer
+	if _, err := db.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	if n, err := SaveBackup(context.Background(), good, bytes.NewReader(buf.Bytes())); err != nil || n != int64(buf.Len()) {
+		t.Fatalf("SaveBackup(whole) = %d, %v; want %d bytes", n, err, buf.Len())
+	}
+	bad := filepath.Join(dir, "bad.db")
+	if _, err := SaveBackup(context.Background(), bad, bytes.NewReader(buf.Bytes()[:buf.Len()/2])); !errors.Is(err, ErrDamaged) {
+		t.Errorf("SaveBackup(half) = %v; want ErrDamaged", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "good.db" {
+		t.Errorf("after a good and a cut-short SaveBackup the directory holds %v; want only good.db", entries)
+	}
+}
