@@ -44,8 +44,12 @@ func KindFeed(k Kind) string {
 	return FeedNews
 }
 
-// FeedKeys lists the feeds an item belongs to.
+// FeedKeys lists the feeds an item belongs to: none for a recording never
+// seen published.
 func (it Item) FeedKeys() []string {
+	if it.Unpublished {
+		return nil
+	}
 	keys := []string{FeedAll, KindFeed(it.Kind)}
 	for _, s := range it.Sources {
 		keys = append(keys, FeedOfSource(s))

@@ -73,18 +73,24 @@ type Item struct {
 	Venue  string    `json:"venue,omitempty"`
 
 	// Recording fields.
-	Duration   time.Duration `json:"duration,omitempty"`
-	Live       bool          `json:"live,omitempty"`
-	Withdrawn  bool          `json:"withdrawn,omitempty"`
-	Languages  []string      `json:"languages,omitempty"`
-	Categories []string      `json:"categories,omitempty"`
-	Entities   []string      `json:"entities,omitempty"`
-	Topics     []string      `json:"topics,omitempty"`
-	Thumbnail  string        `json:"thumbnail,omitempty"`
-	KalturaID  string        `json:"kaltura_id,omitempty"`
-	Alternates []Alternate   `json:"alternates,omitempty"`
-	Links      []Link        `json:"links,omitempty"`
-	Author     string        `json:"author,omitempty"`
+	Duration  time.Duration `json:"duration,omitempty"`
+	Live      bool          `json:"live,omitempty"`
+	Withdrawn bool          `json:"withdrawn,omitempty"`
+	// Unpublished: a recording never yet seen published (a schedule card
+	// linked it, its page never answered). It is kept and shown on its
+	// event's page as a scheduled session, but it is in no feed until its
+	// page answers. Set by the store; a recording once published never
+	// becomes unpublished again (it is Withdrawn instead).
+	Unpublished bool        `json:"unpublished,omitempty"`
+	Languages   []string    `json:"languages,omitempty"`
+	Categories  []string    `json:"categories,omitempty"`
+	Entities    []string    `json:"entities,omitempty"`
+	Topics      []string    `json:"topics,omitempty"`
+	Thumbnail   string      `json:"thumbnail,omitempty"`
+	KalturaID   string      `json:"kaltura_id,omitempty"`
+	Alternates  []Alternate `json:"alternates,omitempty"`
+	Links       []Link      `json:"links,omitempty"`
+	Author      string      `json:"author,omitempty"`
 
 	// Type is what the source calls the item, when it says: a Joinup
 	// "News" or "Event", a "video".

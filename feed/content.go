@@ -140,6 +140,9 @@ func resolve(ids []string, look Lookup) []related {
 		seen[id] = true
 		r := related{Title: id, URL: ospofeed.WebURL(id)}
 		if it, ok := look.find(id); ok {
+			if it.Unpublished {
+				continue // scheduled, never published: nothing to link to yet
+			}
 			r.Title, r.URL = it.DisplayTitle(), itemURL(it)
 			if it.Duration > 0 {
 				r.Duration = clock(it.Duration)

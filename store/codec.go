@@ -27,6 +27,7 @@ type itemV1 struct {
 	DurationMS int64                `json:"duration_ms,omitempty"`
 	Live       bool                 `json:"live,omitempty"`
 	Withdrawn  bool                 `json:"withdrawn,omitempty"`
+	Unpub      bool                 `json:"unpublished,omitempty"`
 	Languages  []string             `json:"languages,omitempty"`
 	Categories []string             `json:"categories,omitempty"`
 	Entities   []string             `json:"entities,omitempty"`
@@ -59,7 +60,7 @@ func toV1(it ospofeed.Item) itemV1 {
 		ID: it.ID, Kind: string(it.Kind), URL: it.URL, Title: it.Title, Summary: it.Summary,
 		Content: it.Content, Date: it.Date, DateOnly: it.DateOnly, Start: it.Start, End: it.End,
 		AllDay: it.AllDay, Venue: it.Venue, DurationMS: it.Duration.Milliseconds(), Live: it.Live,
-		Withdrawn: it.Withdrawn, Languages: it.Languages, Categories: it.Categories,
+		Withdrawn: it.Withdrawn, Unpub: it.Unpublished, Languages: it.Languages, Categories: it.Categories,
 		Entities: it.Entities, Topics: it.Topics, Thumbnail: it.Thumbnail, KalturaID: it.KalturaID,
 		Alternates: it.Alternates, Links: it.Links, Author: it.Author, Type: it.Type, GUID: it.GUID,
 		Country: it.Country, Descs: it.Descriptions, Email: it.Email, Policy: it.Policy, Forges: it.Forges,
@@ -74,7 +75,7 @@ func (v itemV1) item() ospofeed.Item {
 		ID: v.ID, Kind: ospofeed.Kind(v.Kind), URL: v.URL, Title: v.Title, Summary: v.Summary,
 		Content: v.Content, Date: v.Date, DateOnly: v.DateOnly, Start: v.Start, End: v.End,
 		AllDay: v.AllDay, Venue: v.Venue, Duration: time.Duration(v.DurationMS) * time.Millisecond,
-		Live: v.Live, Withdrawn: v.Withdrawn, Languages: v.Languages, Categories: v.Categories,
+		Live: v.Live, Withdrawn: v.Withdrawn, Unpublished: v.Unpub, Languages: v.Languages, Categories: v.Categories,
 		Entities: v.Entities, Topics: v.Topics, Thumbnail: v.Thumbnail, KalturaID: v.KalturaID,
 		Alternates: v.Alternates, Links: v.Links, Author: v.Author, Type: v.Type, GUID: v.GUID,
 		Country: v.Country, Descriptions: v.Descs, Email: v.Email, Policy: v.Policy, Forges: v.Forges,
@@ -89,7 +90,7 @@ func (v itemV1) item() ospofeed.Item {
 // same item does not make it "updated".
 func contentHash(it ospofeed.Item) string {
 	v := toV1(it)
-	v.Sources, v.Authority, v.FirstSeen, v.Updated, v.Version, v.Keywords = nil, 0, time.Time{}, time.Time{}, 0, nil
+	v.Sources, v.Authority, v.FirstSeen, v.Updated, v.Version, v.Keywords, v.Unpub = nil, 0, time.Time{}, time.Time{}, 0, nil, false
 	b, _ := json.Marshal(v) // a struct of plain fields cannot fail to marshal
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])

@@ -273,6 +273,17 @@ func merged(tx *bolt.Tx, id string) (ospofeed.Item, bool, error) {
 	for _, o := range obs[1:] {
 		it.FillFrom(o)
 	}
+	// A recording is published on positive evidence only: its own page or
+	// its publisher's feed showed it, not withdrawn. A schedule card or a
+	// link alone says it was scheduled, not that a recording exists.
+	if it.Kind == ospofeed.KindRecording {
+		it.Unpublished = true
+		for _, o := range obs {
+			if o.Authority >= ospofeed.AuthorityFeed && !o.Withdrawn {
+				it.Unpublished = false
+			}
+		}
+	}
 	slices.Sort(it.Sources)
 	members := tx.Bucket(bucketMembers)
 	var extra []string
@@ -317,10 +328,13 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, *
 			return outcomeNone, it, nil, fmt.Errorf("decode stored item: %w", err)
 		}
 		it.FirstSeen = old.FirstSeen
+		// Once published, never unpublished again: a recording whose page
+		// later answers 404 is withdrawn, and stays in its feeds.
+		it.Unpublished = it.Unpublished && old.Unpub
 		p := old.item()
 		prev = &p
 		if old.Hash == hash {
-			if slices.Equal(old.Sources, it.Sources) && old.Authority == it.Authority && slices.Equal(old.Keywords, it.Keywords) {
+			if slices.Equal(old.Sources, it.Sources) && old.Authority == it.Authority && slices.Equal(old.Keywords, it.Keywords) && old.Unpub == it.Unpublished {
 				return outcomeUnchanged, old.item(), nil, nil
 			}
 			it.Updated, it.Version = old.Updated, old.Version

@@ -194,6 +194,7 @@ func (m *model) calendars(b *batch, evs []ospofeed.Item) error {
 		}
 	}
 	cal := func(p, title string, items []ospofeed.Item, page string, updated time.Time) error {
+		items = m.published(items)
 		meta := feed.Meta{ID: m.url(p), Title: title, SelfURL: m.url(p), HTMLURL: m.url(page),
 			BaseURL: m.Info.BaseURL, Author: m.Info.Author, Updated: updated}
 		body, err := feed.ICalendar(meta, items, m.look)

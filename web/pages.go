@@ -323,6 +323,9 @@ func (m *model) itemPages(b *batch, it ospofeed.Item) error {
 		return m.page(b, "/events/"+v.Slug+"/", "event.html", pageData{Title: it.DisplayTitle(), Event: &v,
 			Feeds: append([]FeedSet{set}, m.sets(mainFeeds[:3])...)}, m.newest(append([]ospofeed.Item{it}, v.Recordings...)...))
 	case ospofeed.KindRecording:
+		if it.Unpublished {
+			return nil // no recording to cite yet: its event's page lists the session
+		}
 		v, files, err := m.recordingView(it, 0)
 		if err != nil {
 			return err
@@ -351,7 +354,9 @@ const recordIndex = "@rec/"
 func (m *model) resolve(ids []string) []ospofeed.Item {
 	var out []ospofeed.Item
 	for _, id := range ids {
-		if it, ok := m.look(id); ok {
+		// A recording never published is not one to link to: only its
+		// event's page lists it, as a scheduled session.
+		if it, ok := m.look(id); ok && !it.Unpublished {
 			out = append(out, it)
 		}
 	}

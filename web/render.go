@@ -470,6 +470,10 @@ func (m *model) entries(k string, from, to uint64, latest bool) ([]ospofeed.Item
 	if err != nil {
 		return nil, err
 	}
+	// Logs only grow: an item that has left a feed since (a recording
+	// found never published, an event found to be another's alias) is not
+	// shown in it.
+	items = slices.DeleteFunc(items, func(it ospofeed.Item) bool { return !slices.Contains(it.FeedKeys(), k) })
 	if k == ospofeed.FeedOSPOs {
 		slices.SortStableFunc(items, func(a, b ospofeed.Item) int {
 			if c := b.FirstSeen.Compare(a.FirstSeen); c != 0 {
@@ -492,6 +496,7 @@ func (m *model) feedDocs(b *batch, set FeedSet, sub string, items []ospofeed.Ite
 			updated = it.Updated
 		}
 	}
+	items = m.published(items)
 	for _, f := range feedFormats {
 		meta := m.meta(set, f.ext, sub, updated)
 		p := set.Path(f.ext)
@@ -514,4 +519,27 @@ func (m *model) feedDocs(b *batch, set FeedSet, sub string, items []ospofeed.Ite
 		}
 	}
 	return nil
+}
+
+// published is items with the recordings never published left out of
+// their events' lists: a subscriber's document names no session that has
+// no recording (the event's page lists them as scheduled sessions).
+func (m *model) published(items []ospofeed.Item) []ospofeed.Item {
+	out := items
+	for i, it := range items {
+		if len(it.Recordings) == 0 {
+			continue
+		}
+		recs := slices.DeleteFunc(slices.Clone(it.Recordings), func(id string) bool {
+			r, ok := m.look(id)
+			return ok && r.Unpublished
+		})
+		if len(recs) != len(it.Recordings) {
+			if &out[0] == &items[0] {
+				out = slices.Clone(items)
+			}
+			out[i].Recordings = recs
+		}
+	}
+	return out
 }
