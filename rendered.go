@@ -19,4 +19,8 @@ type SiteState struct {
 	Key        string // what every page was rendered with (program, templates, site settings)
 	Day        string // the day the date-dependent pages were rendered on
 	Generation uint64 // moves on with every change of the stored files
+	// Store names the database the files are kept in (its creation
+	// time), so that an output directory written from another database
+	// is never taken as up to date.
+	Store string
 }

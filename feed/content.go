@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"slices"
 	"strings"
@@ -19,12 +20,15 @@ type view struct {
 	Facts      []fact    // label: value lines
 	Thumbnail  string
 	Watch      related   // the item's own page elsewhere
-	Recordings []related // an event's recordings
-	Mentions   []related // known items this one links to
-	Mentioned  []related // known items that link to this one
-	Summary    []string  // paragraphs of plain text
-	Content    template.HTML
-	Page       string // our page
+	Recordings []related // an event's recordings, the first maxListed
+	// MoreRecordings, MoreMentioned: how many the lists leave out, so that
+	// an entry's size does not grow with an event or a popular page.
+	MoreRecordings, MoreMentioned int
+	Mentions                      []related // known items this one links to
+	Mentioned                     []related // known items that link to this one
+	Summary                       []string  // paragraphs of plain text
+	Content                       template.HTML
+	Page                          string // our page
 }
 
 // related is a linked item; URL is empty when it is not a web address.
@@ -91,7 +95,8 @@ func newView(base string, it ospofeed.Item, look Lookup) view {
 	case ospofeed.KindEvent:
 		add("Dates", when(it))
 		add("Venue", ospofeed.CleanText(it.Venue))
-		v.Recordings = resolve(it.Recordings, look)
+		v.Recordings = resolve(it.Recordings[:min(len(it.Recordings), maxListed)], look)
+		v.MoreRecordings = max(len(it.Recordings)-maxListed, 0)
 		if u != "" {
 			v.Watch = related{Title: "Event page on " + platform(u), URL: u}
 		}
@@ -103,7 +108,8 @@ func newView(base string, it ospofeed.Item, look Lookup) view {
 		}
 	}
 	v.Mentions = resolve(it.Mentions, look)
-	v.Mentioned = resolve(it.MentionedIn, look)
+	v.Mentioned = resolve(it.MentionedIn[:min(len(it.MentionedIn), maxListed)], look)
+	v.MoreMentioned = max(len(it.MentionedIn)-maxListed, 0)
 	return v
 }
 
@@ -165,6 +171,9 @@ func paragraphs(s string) []string {
 	return out
 }
 
+// maxListed bounds the related items an entry lists.
+const maxListed = 20
+
 // entryHTML is one line of markup on purpose: newlines inside XML character
 // data become &#xA; and only add noise.
 var entryHTML = template.Must(template.New("entry").Parse(
@@ -174,9 +183,10 @@ var entryHTML = template.Must(template.New("entry").Parse(
 		`{{with .Thumbnail}}<p><img src="{{.}}" alt="{{$.Title}}"></p>{{end}}` +
 		`{{with .Watch.URL}}<p><a href="{{.}}">{{$.Watch.Title}}</a></p>{{end}}` +
 		`{{with .Recordings}}<p>Recordings:</p><ul>{{range .}}<li>{{template "link" .}}{{with .Duration}} ({{.}}){{end}}</li>{{end}}</ul>{{end}}` +
+		`{{with .MoreRecordings}}<p>And {{.}} more recordings{{with $.Page}} on <a href="{{.}}">the event's page</a>{{end}}.</p>{{end}}` +
 		`{{range .Summary}}<p>{{.}}</p>{{end}}` +
 		`{{.Content}}` +
-		`{{with .Mentioned}}<p>Mentioned in {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +
+		`{{with .Mentioned}}<p>Mentioned in {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}{{with $.MoreMentioned}} and {{.}} more{{end}}.</p>{{end}}` +
 		`{{with .Mentions}}<p>Mentions {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +
 		`{{with .Page}}<p><a href="{{.}}">Details and citations</a></p>{{end}}` +
 		`{{define "link"}}{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}{{end}}`))
@@ -216,6 +226,9 @@ func (v view) text() string {
 				t += " (" + r.Duration + ")"
 			}
 			lines = append(lines, "- "+withURL(t, r.URL))
+		}
+		if v.MoreRecordings > 0 {
+			lines = append(lines, fmt.Sprintf("- and %d more", v.MoreRecordings))
 		}
 	}
 	for _, m := range v.Mentioned {

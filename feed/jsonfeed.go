@@ -40,6 +40,9 @@ type jsonExt struct {
 	Withdrawn       bool     `json:"withdrawn,omitempty"`
 }
 
+// maxListedIDs bounds the recording ids an event's JSON Feed item lists.
+const maxListedIDs = 200
+
 // JSON renders items as a JSON Feed 1.1 document, in the given order. url is
 // the item's own page (e.g. on UN Web TV), external_url our page about it.
 func JSON(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
@@ -114,7 +117,7 @@ func extOf(it ospofeed.Item) *jsonExt {
 		Languages:  cleanList(it.Languages),
 		Entities:   cleanList(it.Entities),
 		Events:     cleanList(it.Events),
-		Recordings: cleanList(it.Recordings),
+		Recordings: cleanList(it.Recordings[:min(len(it.Recordings), maxListedIDs)]),
 		Live:       it.Live,
 		Withdrawn:  it.Withdrawn,
 	}

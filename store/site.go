@@ -16,12 +16,17 @@ import (
 //
 //	site/
 //	    <path>      -> fileV1 header JSON, "\n", body
+//	siteetags/
+//	    <path>      -> ETag [0x00 "i"]: the same files' ETags, small
 //	meta/
 //	    site_key, site_day -> SiteState.Key, .Day
 //	    site_gen           -> uint64
 
 var (
 	bucketSite = []byte("site")
+	// siteetags/ <path> -> ETag, 0x00, "i" when immutable: what PutSite
+	// compares and SitePaths lists, without touching the bodies.
+	bucketSiteETags = []byte("siteetags")
 	keySiteKey = []byte("site_key")
 	keySiteDay = []byte("site_day")
 	keySiteGen = []byte("site_gen")
@@ -55,19 +60,6 @@ func decodeFile(p string, v []byte) (*ospofeed.Rendered, error) {
 		Immutable: h.Immutable, Body: bytes.Clone(v[i+1:])}, nil
 }
 
-// etagOf reads a stored file's ETag without its body.
-func etagOf(v []byte) (string, bool) {
-	i := bytes.IndexByte(v, '\n')
-	if i < 0 {
-		return "", false
-	}
-	var h fileV1
-	if json.Unmarshal(v[:i], &h) != nil {
-		return "", false
-	}
-	return h.ETag, h.Immutable
-}
-
 // SiteFile returns the stored rendering of a path.
 func (db *DB) SiteFile(p string) (*ospofeed.Rendered, bool, error) {
 	var f *ospofeed.Rendered
@@ -98,7 +90,8 @@ func (db *DB) SiteState() (ospofeed.SiteState, error) {
 
 func siteStateTx(tx *bolt.Tx) ospofeed.SiteState {
 	meta := tx.Bucket(bucketMeta)
-	st := ospofeed.SiteState{Key: string(meta.Get(keySiteKey)), Day: string(meta.Get(keySiteDay))}
+	st := ospofeed.SiteState{Key: string(meta.Get(keySiteKey)), Day: string(meta.Get(keySiteDay)),
+		Store: string(meta.Get(keyCreated))}
 	if v := meta.Get(keySiteGen); len(v) == 8 {
 		st.Generation = binary.BigEndian.Uint64(v)
 	}
@@ -112,23 +105,31 @@ func siteStateTx(tx *bolt.Tx) ospofeed.SiteState {
 func (db *DB) PutSite(st ospofeed.SiteState, files []*ospofeed.Rendered, remove []string) ([]string, error) {
 	var changed []string
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSite)
+		b, tags := tx.Bucket(bucketSite), tx.Bucket(bucketSiteETags)
 		for _, f := range files {
-			if v := b.Get([]byte(f.Path)); v != nil {
-				if etag, imm := etagOf(v); etag == f.ETag && imm == f.Immutable {
-					continue
-				}
+			tag := []byte(f.ETag)
+			if f.Immutable {
+				tag = append(tag, 0, 'i')
+			}
+			if bytes.Equal(tags.Get([]byte(f.Path)), tag) {
+				continue
 			}
 			if err := b.Put([]byte(f.Path), encodeFile(f)); err != nil {
+				return err
+			}
+			if err := tags.Put([]byte(f.Path), tag); err != nil {
 				return err
 			}
 			changed = append(changed, f.Path)
 		}
 		for _, p := range remove {
-			if b.Get([]byte(p)) == nil {
+			if tags.Get([]byte(p)) == nil {
 				continue
 			}
 			if err := b.Delete([]byte(p)); err != nil {
+				return err
+			}
+			if err := tags.Delete([]byte(p)); err != nil {
 				return err
 			}
 			changed = append(changed, p)
@@ -153,12 +154,12 @@ func (db *DB) PutSite(st ospofeed.SiteState, files []*ospofeed.Rendered, remove 
 }
 
 // SitePaths calls fn with every stored path and its ETag, in path order,
-// without reading the bodies out.
+// without reading the bodies.
 func (db *DB) SitePaths(fn func(p, etag string) error) error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSite).ForEach(func(k, v []byte) error {
-			etag, _ := etagOf(v)
-			return fn(string(k), etag)
+		return tx.Bucket(bucketSiteETags).ForEach(func(k, v []byte) error {
+			etag, _, _ := bytes.Cut(v, []byte{0})
+			return fn(string(k), string(etag))
 		})
 	})
 }

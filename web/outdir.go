@@ -134,14 +134,17 @@ type manifestEntry struct {
 	size int64
 }
 
-func readManifest(dir string) (map[string]manifestEntry, error) {
+// readManifest reads the files ospofeed wrote into dir, and the state of
+// the stored site they were written from ("" when unknown).
+func readManifest(dir string) (map[string]manifestEntry, string, error) {
 	out := map[string]manifestEntry{}
+	state := ""
 	b, err := os.ReadFile(filepath.Join(dir, metaDir, manifestName))
 	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
+		return out, "", nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
@@ -149,21 +152,34 @@ func readManifest(dir string) (map[string]manifestEntry, error) {
 		line := sc.Text()
 		if n == 1 {
 			if line != manifestHead {
-				return nil, fmt.Errorf("%s/%s: not an ospofeed manifest", metaDir, manifestName)
+				return nil, "", fmt.Errorf("%s/%s: not an ospofeed manifest", metaDir, manifestName)
 			}
+			continue
+		}
+		if st, ok := strings.CutPrefix(line, "state\t"); ok && n == 2 {
+			state = st
 			continue
 		}
 		parts := strings.Split(line, "\t")
 		if len(parts) != 3 {
-			return nil, fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
+			return nil, "", fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
 		}
 		size, err := strconv.ParseInt(parts[2], 10, 64)
 		if err != nil || !validRel(parts[0]) {
-			return nil, fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
+			return nil, "", fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
 		}
 		out[parts[0]] = manifestEntry{etag: parts[1], size: size}
 	}
-	return out, sc.Err()
+	return out, state, sc.Err()
+}
+
+// stateLine identifies a stored site's generation: a directory written
+// from it is up to date while it does not move.
+func stateLine(st SiteState) string {
+	if st.Store == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d\t%s", st.Generation, st.Store)
 }
 
 // validRel accepts only the clean relative slash paths WriteDir writes, so
@@ -174,7 +190,7 @@ func validRel(p string) bool {
 }
 
 // writeManifest replaces the manifest by rename, after syncing it.
-func writeManifest(dir string, m map[string]manifestEntry) error {
+func writeManifest(dir string, m map[string]manifestEntry, state string) error {
 	names := make([]string, 0, len(m))
 	for p := range m {
 		names = append(names, p)
@@ -182,6 +198,9 @@ func writeManifest(dir string, m map[string]manifestEntry) error {
 	slices.Sort(names)
 	var b bytes.Buffer
 	b.WriteString(manifestHead + "\n")
+	if state != "" {
+		b.WriteString("state\t" + state + "\n")
+	}
 	for _, p := range names {
 		e := m[p]
 		fmt.Fprintf(&b, "%s\t%s\t%d\n", p, e.etag, e.size)
@@ -268,9 +287,20 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 			_ = os.RemoveAll(d)
 		}
 	}
-	old, err := readManifest(dir)
+	old, oldState, err := readManifest(dir)
 	if err != nil {
 		return st, wrap(err)
+	}
+	siteState, err := site.SiteState()
+	if err != nil {
+		return st, wrap(err)
+	}
+	state := stateLine(siteState)
+	if state != "" && state == oldState {
+		// Written from this very generation of the stored site: nothing
+		// changed since, and nothing is read or touched.
+		st.Unchanged = len(old)
+		return st, nil
 	}
 
 	type pending struct {
@@ -310,7 +340,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		}
 		return st, wrap(err)
 	}
-	if len(todo) == 0 && len(old) == len(next) {
+	if len(todo) == 0 && len(old) == len(next) && state == oldState {
 		if _, err := os.Stat(filepath.Join(meta, manifestName)); err == nil {
 			return st, nil // nothing to do: nothing is touched
 		}
@@ -353,7 +383,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		union[p.rel] = manifestEntry{etag: "pending", size: -1}
 	}
 	if len(todo) > 0 {
-		if err := writeManifest(dir, union); err != nil {
+		if err := writeManifest(dir, union, ""); err != nil {
 			return st, wrap(err)
 		}
 	}
@@ -382,7 +412,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		pruneEmpty(dir, filepath.Dir(name))
 	}
 	// 5. The manifest, last.
-	if err := writeManifest(dir, next); err != nil {
+	if err := writeManifest(dir, next, state); err != nil {
 		return st, wrap(err)
 	}
 	return st, nil

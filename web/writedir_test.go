@@ -374,12 +374,12 @@ func TestWriteDirAfterKilledRun(t *testing.T) {
 	if _, err := s.WriteDir(dir); err != nil {
 		t.Fatal(err)
 	}
-	m, err := readManifest(dir)
+	m, _, err := readManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m["recordings/new-one/index.html"] = manifestEntry{etag: "pending", size: -1}
-	if err := writeManifest(dir, m); err != nil {
+	if err := writeManifest(dir, m, ""); err != nil {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "recordings", "new-one", "index.html"), "half a run")
@@ -465,4 +465,35 @@ func TestWriteDirFailure(t *testing.T) {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
+}
+
+// A directory written from a generation of a stored site is not even read
+// again while that generation holds.
+func TestWriteDirSkipsAnUnchangedGeneration(t *testing.T) {
+	s := standardSite(t)
+	s.state.Store = "db-1"
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, err := s.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	// A file removed behind ospofeed's back is not noticed while the
+	// generation holds (nothing is read), and is put back when it moves.
+	os.Remove(filepath.Join(dir, "style.css"))
+	if st, err := s.WriteDir(dir); err != nil || st.Written != 0 {
+		t.Fatalf("WriteDir(same generation) = %+v, %v; want nothing written", st, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "style.css")); err == nil {
+		t.Fatalf("the same generation was written again")
+	}
+	s.state.Generation++
+	if st, err := s.WriteDir(dir); err != nil || st.Written != 1 {
+		t.Fatalf("WriteDir(next generation) = %+v, %v; want style.css written again", st, err)
+	}
+	// Another database's site of the same generation is not taken as
+	// written.
+	s.state.Store = "db-2"
+	os.Remove(filepath.Join(dir, "style.css"))
+	if st, err := s.WriteDir(dir); err != nil || st.Written != 1 {
+		t.Fatalf("WriteDir(another store) = %+v, %v; want style.css written", st, err)
+	}
 }
