@@ -11,10 +11,12 @@ import (
 )
 
 // BibTeX renders a citation as a biblatex entry: @video for a recording
-// (standard styles fall back to @misc, hence howpublished and note), @misc
-// for an event, @online for an article. Values are escaped for TeX; the
-// title and a corporate author are braced so that styles keep their case
-// and do not split "United Nations" into given and family names.
+// (citation-js and Zotero read it as a video recording; BibTeX and the
+// standard biblatex styles fall back to @misc, hence howpublished, urldate
+// and note, which @misc prints), @misc for an event, @online for an
+// article. Values are escaped for TeX; the title and a corporate author are
+// braced so that styles keep their case and do not split "United Nations"
+// into given and family names.
 func BibTeX(c Citation) []byte {
 	r := c.ref()
 	typ := "misc"
@@ -46,9 +48,7 @@ func BibTeX(c Citation) []byte {
 	}
 	field("title", "{"+braced(r.Title)+"}")
 	field("eventtitle", braced(r.Event))
-	if r.Kind == ospofeed.KindEvent {
-		field("venue", braced(r.Venue))
-	}
+	field("venue", braced(r.EventPlace))
 	if !r.Date.IsZero() {
 		d := r.Date.Format(time.DateOnly)
 		if !r.End.IsZero() {
@@ -59,16 +59,21 @@ func BibTeX(c Citation) []byte {
 		// Month macros (jan, feb, …) are predefined by BibTeX and biblatex.
 		field("month", strings.ToLower(r.Date.Format("Jan")))
 	}
-	if typ == "online" {
+	switch typ {
+	case "video":
+		// The platform: BibTeX's @misc prints howpublished, citation-js
+		// reads it as the publisher.
+		field("howpublished", braced(r.Publisher))
+	case "online":
 		field("organization", braced(r.Publisher)) // @online has no publisher
-	} else {
+	default:
 		field("publisher", braced(r.Publisher))
-	}
-	if r.Platform != "" {
-		field("howpublished", braced(r.Platform))
 	}
 	if r.URL != "" {
 		field("url", "{"+bibURL(r.URL)+"}")
+		if !r.Accessed.IsZero() {
+			field("urldate", "{"+r.Accessed.Format(time.DateOnly)+"}")
+		}
 	}
 	field("language", braced(strings.Join(r.Languages, " and ")))
 	field("note", braced(r.note()))
@@ -100,7 +105,14 @@ func bibURL(u string) string {
 
 // RIS renders a citation in the RIS format of reference managers (Zotero,
 // EndNote, Mendeley): "TAG  - value" lines ending in CRLF, from TY to ER.
-// The running time goes in M1 and the cited offset in N1.
+//
+// A recording is TY VIDEO with the tags readers keep for one: the platform
+// in PB (Zotero's studio, CSL's publisher), the event in T3 (CSL's
+// collection-title in citation-js; T2 is dropped for VIDEO), the running
+// time in C3 (citation-js's dimensions; M1 would be read as a number and
+// printed as an episode number), the medium in M3 (CSL's genre), the
+// access date in Y2. Zotero keeps T3 and C3 of a video as notes; N1 states
+// the medium, running time and cited moment in words for every reader.
 func RIS(c Citation) []byte {
 	r := c.ref()
 	typ := "GEN"
@@ -124,13 +136,17 @@ func RIS(c Citation) []byte {
 		tag("PY", r.Date.Format("2006"))
 		tag("DA", r.Date.Format("2006/01/02/"))
 	}
-	tag("T2", r.Event)
+	tag("T3", r.Event)
 	tag("PB", r.Publisher)
 	if r.Kind == ospofeed.KindEvent {
-		tag("CY", r.Venue)
+		tag("CY", r.EventPlace)
 	}
+	tag("M3", r.Genre)
+	tag("C3", r.Duration)
 	tag("UR", r.URL)
-	tag("M1", r.Duration)
+	if r.URL != "" && !r.Accessed.IsZero() {
+		tag("Y2", r.Accessed.Format("2006/01/02/"))
+	}
 	tag("LA", strings.Join(r.Languages, ", "))
 	tag("AB", r.Abstract)
 	tag("N1", r.note())
@@ -140,21 +156,21 @@ func RIS(c Citation) []byte {
 
 // cslItem is one CSL-JSON item (citeproc's input; what Zotero exports).
 type cslItem struct {
-	ID             string    `json:"id"`
-	Type           string    `json:"type"`
-	Title          string    `json:"title"`
-	Author         []cslName `json:"author,omitempty"`
-	Issued         *cslDate  `json:"issued,omitempty"`
-	ContainerTitle string    `json:"container-title,omitempty"`
-	EventTitle     string    `json:"event-title,omitempty"`
-	EventPlace     string    `json:"event-place,omitempty"`
-	Publisher      string    `json:"publisher,omitempty"`
-	Medium         string    `json:"medium,omitempty"`
-	Dimensions     string    `json:"dimensions,omitempty"`
-	URL            string    `json:"URL,omitempty"`
-	Language       string    `json:"language,omitempty"`
-	Abstract       string    `json:"abstract,omitempty"`
-	Note           string    `json:"note,omitempty"`
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	Title      string    `json:"title"`
+	Author     []cslName `json:"author,omitempty"`
+	Issued     *cslDate  `json:"issued,omitempty"`
+	Genre      string    `json:"genre,omitempty"`
+	EventTitle string    `json:"event-title,omitempty"`
+	EventPlace string    `json:"event-place,omitempty"`
+	Publisher  string    `json:"publisher,omitempty"`
+	Dimensions string    `json:"dimensions,omitempty"`
+	URL        string    `json:"URL,omitempty"`
+	Accessed   *cslDate  `json:"accessed,omitempty"`
+	Language   string    `json:"language,omitempty"`
+	Abstract   string    `json:"abstract,omitempty"`
+	Note       string    `json:"note,omitempty"`
 }
 
 // cslName holds a name as a literal: scraped names cannot be split into
@@ -167,32 +183,48 @@ type cslDate struct {
 	DateParts [][]int `json:"date-parts"`
 }
 
-// CSLJSON renders a citation as a CSL-JSON array holding one item: type
-// "motion_picture" for a recording (Zotero's videoRecording), "event" for an
-// event, "webpage" for an article. dimensions is the running time as
-// HH:MM:SS and container-title the event's name.
+// CSLJSON renders a citation as a CSL-JSON array holding one item.
+//
+// A recording is a "motion_picture" (Zotero's film and video recording)
+// with genre "Video" (APA 7's "[Video]", Chicago's "Video."; medium would
+// print a second time), its event once as event-title with the event's
+// venue as event-place (never also container-title, which the styles print
+// as a second container), the broadcasting body as author and the platform
+// as publisher, the running time as dimensions and the item's last change
+// as accessed. language is a code: citeproc title-cases only English
+// titles. The cited moment is in note, which the styles do not print: style
+// guides put a moment in the in-text citation (see Styles), never in the
+// reference entry. An event is an "event", an article a "webpage".
 func CSLJSON(c Citation) ([]byte, error) {
-	r := c.ref()
+	b, err := marshalCSL(cslOf(c.ref()))
+	if err != nil {
+		return nil, fmt.Errorf("feed: csl-json: %w", err)
+	}
+	return b, nil
+}
+
+func cslOf(r ref) cslItem {
 	x := cslItem{
-		ID:             r.Key,
-		Type:           "webpage",
-		Title:          r.Title,
-		ContainerTitle: r.Event,
-		EventTitle:     r.Event,
-		Publisher:      r.Publisher,
-		Dimensions:     r.Duration,
-		URL:            r.URL,
-		Language:       strings.Join(r.Languages, ", "),
-		Abstract:       r.Abstract,
+		ID:         r.Key,
+		Type:       "webpage",
+		Title:      r.Title,
+		Genre:      r.Genre,
+		EventTitle: r.Event,
+		EventPlace: r.EventPlace,
+		Publisher:  r.Publisher,
+		Dimensions: r.Duration,
+		URL:        r.URL,
+		Language:   r.Lang,
+		Abstract:   r.Abstract,
 	}
 	switch r.Kind {
 	case ospofeed.KindRecording:
-		x.Type, x.Medium = "motion_picture", "Video recording"
+		x.Type = "motion_picture"
 	case ospofeed.KindEvent:
-		x.Type, x.EventTitle, x.EventPlace = "event", r.Title, r.Venue
+		x.Type = "event"
 	}
 	if r.Offset != "" {
-		x.Note = "at " + r.Offset
+		x.Note = "Cited at " + r.Offset
 	}
 	if r.Author != "" {
 		x.Author = []cslName{{Literal: r.Author}}
@@ -203,12 +235,19 @@ func CSLJSON(c Citation) ([]byte, error) {
 			x.Issued.DateParts = append(x.Issued.DateParts, dateParts(r.End))
 		}
 	}
+	if r.URL != "" && !r.Accessed.IsZero() {
+		x.Accessed = &cslDate{DateParts: [][]int{dateParts(r.Accessed)}}
+	}
+	return x
+}
+
+func marshalCSL(x cslItem) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode([]cslItem{x}); err != nil {
-		return nil, fmt.Errorf("feed: csl-json: %w", err)
+		return nil, err
 	}
 	return b.Bytes(), nil
 }

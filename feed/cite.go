@@ -12,10 +12,13 @@ import (
 // needs that the item alone does not carry.
 type Citation struct {
 	Item      ospofeed.Item
-	Events    []ospofeed.Item // the events it belongs to (resolved); the first is the container
+	Events    []ospofeed.Item // the events it belongs to (resolved); the first is cited
 	Permalink string          // our page for it; cited only when the item has no URL of its own
 	Offset    time.Duration   // a time offset into the recording, 0 for none
-	Publisher string          // e.g. "United Nations"; derived from Entities or the URL's host when empty
+	// Publisher overrides who makes the item available: for a recording
+	// the platform it is watched on ("UN Web TV", "YouTube", else the
+	// host), for a page its site.
+	Publisher string
 }
 
 // ref is a Citation reduced to cleaned values, shared by every citation
@@ -24,19 +27,25 @@ type ref struct {
 	Key       string
 	Kind      ospofeed.Kind
 	Title     string
-	Author    string // one name
+	Author    string // one name: the broadcasting body of a recording, a person, an organisation
 	Corporate bool   // Author is an organisation, not a person
-	Publisher string
-	Platform  string    // "UN Web TV" for a recording there, else ""
-	Date      time.Time // day precision; zero when the source gives none
-	End       time.Time // an event's last day, zero when it is Date
-	URL       string
-	Event     string // the container: the (first) event's title
-	Venue     string
-	Duration  string // HH:MM:SS, "" when unknown
-	Offset    string // HH:MM:SS, "" for none
-	Languages []string
-	Abstract  string
+	// Publisher makes the item available: a recording's platform, a
+	// page's site; "" when it would repeat Author.
+	Publisher  string
+	Platform   string    // "UN Web TV", "YouTube" for a recording there, else ""
+	Date       time.Time // day precision; zero when the source gives none
+	End        time.Time // an event's last day, zero when it is Date
+	Accessed   time.Time // the day ospofeed last saw the item change; zero when unknown
+	URL        string
+	Event      string // a recording's (first) event
+	EventPlace string // where the event took place: a recording's event's venue, an event's own
+	Genre      string // "Video" for a recording
+	Duration   string // HH:MM:SS, "" when unknown
+	Offset     string // HH:MM:SS, "" for none
+	Seconds    int64  // the offset in seconds
+	Languages  []string
+	Lang       string // the language of the title as a BCP 47 code, "" when unknown
+	Abstract   string
 }
 
 func (c Citation) ref() ref {
@@ -45,7 +54,6 @@ func (c Citation) ref() ref {
 		Kind:     it.Kind,
 		Title:    it.DisplayTitle(),
 		URL:      itemURL(it),
-		Venue:    ospofeed.CleanText(it.Venue),
 		Abstract: strings.Join(paragraphs(it.Summary), " "),
 	}
 	if r.URL == "" {
@@ -56,9 +64,14 @@ func (c Citation) ref() ref {
 	}
 	if c.Offset > 0 {
 		r.Offset = clock(c.Offset)
+		r.Seconds = int64(c.Offset.Round(time.Second) / time.Second)
 	}
-	if len(c.Events) > 0 {
+	switch {
+	case it.Kind == ospofeed.KindEvent:
+		r.EventPlace = ospofeed.CleanText(it.Venue)
+	case len(c.Events) > 0:
 		r.Event = c.Events[0].DisplayTitle()
+		r.EventPlace = ospofeed.CleanText(c.Events[0].Venue)
 	}
 	// A citation's date is what the source states: an event's start, else
 	// the production or publication date, else a session's scheduled start.
@@ -74,34 +87,94 @@ func (c Citation) ref() ref {
 	case !it.Start.IsZero():
 		r.Date = it.Start.UTC()
 	}
+	// Accessed is when the cited content was last seen as it is: the
+	// item's last change, never the time of rendering, so that a citation
+	// file stays the same until the item does.
+	if !it.Updated.IsZero() {
+		u := it.Updated.UTC()
+		r.Accessed = time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+	}
 	for _, l := range cleanList(it.Languages) {
 		// UN Web TV lists "Original" (the floor) beside real languages.
 		if !strings.EqualFold(l, "original") {
 			r.Languages = append(r.Languages, l)
 		}
 	}
+	if len(r.Languages) > 0 {
+		r.Lang = langCode(r.Languages[0])
+	}
 	entities := cleanList(it.Entities)
-	r.Publisher = ospofeed.CleanText(c.Publisher)
-	if r.Publisher == "" && len(entities) > 0 {
-		r.Publisher = entities[0]
-	}
-	if r.Publisher == "" {
-		// From the item's own address: the permalink is our site, which
-		// publishes nothing of what it cites.
+	if it.Kind == ospofeed.KindRecording {
+		r.Genre = "Video"
+		r.Platform = watchPlatform(r.URL)
+		// The author of a recording is the body that broadcast it; the
+		// platform publishes it. A UN Web TV recording without a named
+		// entity is the United Nations'.
+		switch {
+		case len(entities) > 0:
+			r.Author, r.Corporate = entities[0], true
+		case author(it) != "":
+			r.Author = author(it)
+		case r.Platform == "UN Web TV":
+			r.Author, r.Corporate = "United Nations", true
+		}
+		r.Publisher = r.Platform
+		if r.Publisher == "" {
+			r.Publisher = host(itemURL(it))
+		}
+	} else {
 		r.Publisher = publisherOf(itemURL(it))
-	}
-	if r.Author = author(it); r.Author == "" {
-		r.Corporate = true
-		r.Author = r.Publisher
 		if len(entities) > 0 {
-			r.Author = entities[0]
+			r.Publisher = entities[0]
+		}
+		if r.Author = author(it); r.Author == "" {
+			r.Author, r.Corporate = r.Publisher, true
 		}
 	}
-	if it.Kind == ospofeed.KindRecording && platform(r.URL) == "UN Web TV" {
-		r.Platform = "UN Web TV"
+	if p := ospofeed.CleanText(c.Publisher); p != "" {
+		r.Publisher = p
+	}
+	if r.Publisher == r.Author {
+		r.Publisher = "" // "United Nations. … United Nations." says nothing twice
 	}
 	r.Key = citeKey(it, r.Date)
 	return r
+}
+
+// watchPlatform names the video platforms whose names citations use: UN
+// Web TV (and its sister site) and YouTube; "" for any other site.
+func watchPlatform(u string) string {
+	switch h := host(u); h {
+	case "webtv.un.org", "media.un.org":
+		return "UN Web TV"
+	case "youtube.com", "m.youtube.com", "youtu.be":
+		return "YouTube"
+	}
+	return ""
+}
+
+// langCode is the BCP 47 code of a language as UN Web TV names it, for
+// CSL's language field; "" for a name it does not know.
+func langCode(name string) string {
+	switch strings.ToLower(name) {
+	case "english":
+		return "en"
+	case "french", "français":
+		return "fr"
+	case "spanish", "español":
+		return "es"
+	case "arabic":
+		return "ar"
+	case "chinese":
+		return "zh"
+	case "russian":
+		return "ru"
+	case "portuguese":
+		return "pt"
+	case "german", "deutsch":
+		return "de"
+	}
+	return ""
 }
 
 // publisherOf guesses a publisher from a URL's host: the UN's sites are the
@@ -146,18 +219,19 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-// note is the free-text remark every format carries: the medium, the
-// running time and the cited offset ("at 01:23:45").
+// note is the free-text remark the exports carry for readers that have no
+// field for them: the medium, the running time and the cited moment
+// ("Video, running time 02:58:41, cited at 01:23:45").
 func (r ref) note() string {
 	var parts []string
-	if r.Kind == ospofeed.KindRecording {
-		parts = append(parts, "Video recording")
+	if r.Genre != "" {
+		parts = append(parts, r.Genre)
 	}
 	if r.Duration != "" {
-		parts = append(parts, r.Duration)
+		parts = append(parts, "running time "+r.Duration)
 	}
 	if r.Offset != "" {
-		parts = append(parts, "at "+r.Offset)
+		parts = append(parts, "cited at "+r.Offset)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -179,7 +253,7 @@ func TextCitation(c Citation) string {
 	var pub []string
 	if r.Platform != "" {
 		pub = append(pub, r.Platform)
-	} else if r.Publisher != "" && r.Publisher != r.Author {
+	} else if r.Publisher != "" {
 		pub = append(pub, r.Publisher)
 	}
 	if d := usDate(r.Date, r.End); d != "" {
@@ -188,8 +262,8 @@ func TextCitation(c Citation) string {
 	if len(pub) > 0 {
 		s = append(s, period(strings.Join(pub, ", ")))
 	}
-	if r.Kind == ospofeed.KindEvent && r.Venue != "" {
-		s = append(s, period(r.Venue))
+	if r.Kind == ospofeed.KindEvent && r.EventPlace != "" {
+		s = append(s, period(r.EventPlace))
 	}
 	if r.Kind == ospofeed.KindRecording {
 		v := "Video"

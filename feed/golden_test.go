@@ -54,7 +54,7 @@ func citeCases() map[string]Citation {
 	event := find(items, eventID)
 	return map[string]Citation{
 		"k1ma4k9rff":        {Item: find(items, rec1ID), Events: []ospofeed.Item{event}, Permalink: site + "/recordings/k1ma4k9rff/"},
-		"k1ma4k9rff-offset": {Item: find(items, rec1ID), Events: []ospofeed.Item{event}, Permalink: site + "/recordings/k1ma4k9rff/", Offset: hms(1, 23, 45), Publisher: "United Nations"},
+		"k1ma4k9rff-offset": {Item: find(items, rec1ID), Events: []ospofeed.Item{event}, Permalink: site + "/recordings/k1ma4k9rff/", Offset: hms(1, 23, 45)},
 		"k1517v486n":        {Item: find(items, rec4ID), Events: []ospofeed.Item{event}},
 		"ospos-good-2024":   {Item: event},
 		"article":           {Item: find(items, articleI)},
@@ -73,6 +73,9 @@ func allGoldenCases() []goldenCase {
 			goldenCase{"cite-" + name + ".csl.json", func() ([]byte, error) { return CSLJSON(c) }},
 			goldenCase{"cite-" + name + ".txt", func() ([]byte, error) { return []byte(TextCitation(c) + "\n"), nil }},
 		)
+		for _, f := range Styles(c) {
+			cases = append(cases, goldenCase{"cite-" + name + "." + f.Style.ID + ".txt", func() ([]byte, error) { return f.File(), nil }})
+		}
 	}
 	return cases
 }
