@@ -168,7 +168,7 @@ func TestParseFeed(t *testing.T) {
 				}
 			}
 		}},
-		{"Joinup OSOR, News and Event", ospofeed.Source{Types: []string{"News", "Event"}}, osorFeed, "", 5, func(t *testing.T, items []ospofeed.Item) {
+		{"Joinup OSOR, News and Event", ospofeed.Source{Types: []string{"News", "Event"}}, osorFeed, "", 7, func(t *testing.T, items []ospofeed.Item) {
 			const base = "https://joinup.ec.europa.eu/collection/open-source-observatory-osor/"
 			want := map[string]struct {
 				kind        ospofeed.Kind
@@ -182,6 +182,14 @@ func TestParseFeed(t *testing.T) {
 					time.Date(2025, 5, 7, 12, 0, 0, 0, time.UTC), "https://joinup.ec.europa.eu/node/713907",
 					"The third edition of OSPOs for Good takes place at UN Headquarters in New York on 18 June 2025",
 					ymd(2025, 6, 18), ymd(2025, 6, 18), "how they set priorities…"},
+				// Announcements of events known from their own UN pages: the
+				// store makes them aliases of those events.
+				base + "event/un-open-source-week-2026": {ospofeed.KindEvent, "Event", "UN Open Source Week 2026",
+					time.Date(2025, 5, 6, 8, 0, 0, 0, time.UTC), "https://joinup.ec.europa.eu/node/713881",
+					"The second UN Open Source Week returns", time.Time{}, time.Time{}, "are invited to…"},
+				base + "event/ospos-good-2024": {ospofeed.KindEvent, "Event", "OSPOs for Good 2024",
+					time.Date(2024, 6, 3, 7, 0, 0, 0, time.UTC), "https://joinup.ec.europa.eu/node/709412",
+					"OSPOs for Good 2024, 9-10 July 2024", ymd(2024, 7, 9), ymd(2024, 7, 10), "to share how…"},
 				base + "news/zendis-opencode-one-year": {ospofeed.KindArticle, "News", "Germany’s ZenDiS & openCode: one year on",
 					time.Date(2025, 1, 20, 7, 30, 0, 0, time.UTC), "https://joinup.ec.europa.eu/node/713480",
 					"A year after the Centre for Digital Sovereignty (ZenDiS)", time.Time{}, time.Time{}, "procurement & reuse, and coordinates..."},
@@ -215,7 +223,7 @@ func TestParseFeed(t *testing.T) {
 				}
 			}
 		}},
-		{"Joinup OSOR, every type", ospofeed.Source{}, osorFeed, "", 8, func(t *testing.T, items []ospofeed.Item) {
+		{"Joinup OSOR, every type", ospofeed.Source{}, osorFeed, "", 10, func(t *testing.T, items []ospofeed.Item) {
 			types := map[string]int{}
 			for _, it := range items {
 				types[it.Type]++
@@ -223,13 +231,14 @@ func TestParseFeed(t *testing.T) {
 					t.Errorf("OSOR %s: Title %q keeps its type prefix", it.ID, it.Title)
 				}
 			}
-			if want := map[string]int{"News": 4, "Event": 1, "Document": 1, "Discussion": 1, "Solution": 1}; !maps.Equal(types, want) {
+			if want := map[string]int{"News": 4, "Event": 3, "Document": 1, "Discussion": 1, "Solution": 1}; !maps.Equal(types, want) {
 				t.Errorf("ParseFeed(OSOR) types = %v; want %v", types, want)
 			}
 		}},
-		{"Joinup OSOR, lower-case type filter", ospofeed.Source{Types: []string{"event"}}, osorFeed, "", 1, nil},
-		{"Joinup OSOR as events", ospofeed.Source{Types: []string{"Event"}, ItemKind: ospofeed.KindEvent}, osorFeed, "", 1, func(t *testing.T, items []ospofeed.Item) {
-			if it := items[0]; it.Kind != ospofeed.KindEvent || !it.Start.Equal(ymd(2025, 6, 18)) {
+		{"Joinup OSOR, lower-case type filter", ospofeed.Source{Types: []string{"event"}}, osorFeed, "", 3, nil},
+		{"Joinup OSOR as events", ospofeed.Source{Types: []string{"Event"}, ItemKind: ospofeed.KindEvent}, osorFeed, "", 3, func(t *testing.T, items []ospofeed.Item) {
+			it := byID(items)["https://joinup.ec.europa.eu/collection/open-source-observatory-osor/event/ospos-good-2025"]
+			if it.Kind != ospofeed.KindEvent || !it.Start.Equal(ymd(2025, 6, 18)) {
 				t.Errorf("OSOR event = %q from %v; want an event on 2025-06-18", it.Kind, it.Start)
 			}
 		}},

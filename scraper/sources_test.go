@@ -25,7 +25,7 @@ func TestRunDefaultSources(t *testing.T) {
 		"code-gouv-fr-json": 10,
 		"code-gouv-fr-blog": 11, // one post more than the feeds
 		"ospo-directory":    9,
-		"osor":              5, // News and Event only
+		"osor":              7, // News and Event only
 		"bluehats-peertube": 5,
 		"un-youtube":        3, // keywords
 	}

@@ -104,6 +104,9 @@ func backfillFeeds(tx *bolt.Tx) error {
 		if _, err := indexLinks(tx, nil, it); err != nil {
 			return err
 		}
+		if err := indexEventName(tx, nil, it); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -176,6 +179,16 @@ func countItem(tx *bolt.Tx, k ospofeed.Kind) error {
 		n = binary.BigEndian.Uint64(v)
 	}
 	return meta.Put(key, u64(n+1))
+}
+
+// uncountItem counts one item of a kind less.
+func uncountItem(tx *bolt.Tx, k ospofeed.Kind) error {
+	meta := tx.Bucket(bucketMeta)
+	key := []byte("count/" + string(k))
+	if v := meta.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) > 0 {
+		return meta.Put(key, u64(binary.BigEndian.Uint64(v)-1))
+	}
+	return nil
 }
 
 // ItemCounts is how many items of each kind are stored, without reading

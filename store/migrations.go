@@ -34,7 +34,7 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 	// claimed once, built from the items already stored.
 	func(tx *bolt.Tx, now time.Time) error {
 		for _, name := range [][]byte{bucketFeedLog, bucketFeedLast, bucketFeedSeq, bucketSlugs,
-			bucketLinkExact, bucketLinkSite, bucketLinkFrom, bucketLinkOut} {
+			bucketLinkExact, bucketLinkSite, bucketLinkFrom, bucketLinkOut, bucketEventNames} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -70,7 +70,7 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				log.Warnings = append(log.Warnings, "skipped invalid observation: "+err.Error())
 				continue
 			}
-			if err := putObservation(tx, res.Source, obs, touched); err != nil {
+			if err := putEventObservation(tx, res.Source, obs, touched); err != nil {
 				return fmt.Errorf("observation %s: %w", obs.ID, err)
 			}
 			reported = append(reported, obs.ID)
@@ -97,6 +97,18 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				if err := countItem(tx, it.Kind); err != nil {
 					return err
 				}
+			}
+			if prev != nil && prev.Kind != it.Kind {
+				// An event found to be another's alias is an article now.
+				if err := uncountItem(tx, prev.Kind); err != nil {
+					return err
+				}
+				if err := countItem(tx, it.Kind); err != nil {
+					return err
+				}
+			}
+			if err := indexEventName(tx, prev, it); err != nil {
+				return err
 			}
 			if o == outcomeNew || o == outcomeChanged {
 				a, err := indexLinks(tx, prev, it)
@@ -443,6 +455,12 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 	case status == ospofeed.StatusFailed:
 		st.LastError = log.Error
 		st.Failures++
+	case status == ospofeed.StatusBlocked:
+		// robots.txt was read and forbids the source: not a success, and
+		// not a failure either (no backoff: the next crawl asks robots.txt
+		// again, at most, and goes on as soon as it allows). The streak of
+		// failures ends here.
+		st.LastError, st.Failures = log.Error, 0
 	case ospofeed.CountOK(res, res.Expect, st.LastFound):
 		// As many items as expected (some may lack a field): the count is
 		// the yardstick for the next crawls.
@@ -463,7 +481,7 @@ func putSourceState(tx *bolt.Tx, log *ospofeed.CrawlLog, res ospofeed.CrawlResul
 			reason = log.Reason
 		}
 	}
-	if status != ospofeed.StatusFailed {
+	if status != ospofeed.StatusFailed && status != ospofeed.StatusBlocked {
 		// Degraded and empty crawls answered: successes for backoff.
 		st.LastSuccess, st.LastError, st.Failures = log.End, "", 0
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mmcdole/gofeed"
 	"github.com/ospofeed/ospofeed/internal/fixture"
 )
 
@@ -43,5 +44,50 @@ func TestNeverPublishedRecordingInNoFeed(t *testing.T) {
 	}
 	if !listed || feeds < 20 {
 		t.Errorf("no event page lists the scheduled session as without a recording (feeds checked: %d)", feeds)
+	}
+}
+
+// OSOR announces "Event: OSPOs for Good 2024" (same title and days as the
+// UN's page) and "Event: UN Open Source Week 2026" (linking the UN's page):
+// a full crawl shows each event once, in the events feed, the calendar and
+// OPML, and the announcements as news that mentions the event.
+func TestOneEventIsOneItem(t *testing.T) {
+	site := fixture.New()
+	defer site.Close()
+	cfg := testConfig(t, site, "")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "site")
+	if _, stderr, err := runCmd(context.Background(), "crawl", "--config", cfg, "--db", filepath.Join(dir, "o.db"), "--out", out); err != nil {
+		t.Fatalf("crawl: %v\n%s", err, stderr)
+	}
+	tree := readTree(t, out)
+	f, err := gofeed.NewParser().ParseString(tree["feeds/events.atom"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, it := range f.Items {
+		if other, dup := seen[strings.ToLower(it.Title)]; dup {
+			t.Errorf("events.atom lists %q twice: %s and %s", it.Title, other, it.GUID)
+		}
+		seen[strings.ToLower(it.Title)] = it.GUID
+	}
+	for _, title := range []string{"ospos for good 2024", "un open source week 2026"} {
+		if id := seen[title]; !strings.HasPrefix(id, "https://www.un.org/") {
+			t.Errorf("the event %q is %q; want the UN's page", title, id)
+		}
+	}
+	if n := strings.Count(tree["calendar.ics"], "BEGIN:VEVENT"); n != len(f.Items) {
+		t.Errorf("calendar.ics has %d events; the events feed %d", n, len(f.Items))
+	}
+	if strings.Contains(tree["feeds.opml"], "joinup.ec.europa.eu") || strings.Contains(tree["calendar.ics"], "joinup.ec.europa.eu/collection/open-source-observatory-osor/event/ospos-good-2024") {
+		t.Errorf("an announcement is still an event of its own in OPML or the calendar")
+	}
+	news := tree["feeds/news.atom"]
+	if !strings.Contains(news, "osor/event/ospos-good-2024") || !strings.Contains(news, "osor/event/un-open-source-week-2026") {
+		t.Errorf("the announcements are not in the news feed")
+	}
+	if page := tree["events/ospos-good-2024/index.html"]; !strings.Contains(page, "Mentioned in") || !strings.Contains(page, "osor/event/ospos-good-2024") {
+		t.Errorf("the event's page does not say the announcement mentions it")
 	}
 }

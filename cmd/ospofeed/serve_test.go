@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -321,6 +322,9 @@ func htmlEscapeQuotes(s string) string {
 
 func TestRecrawlAfterTitleChangeKeepsIDsAndOtherEntries(t *testing.T) {
 	site, cfg, db := crawlFixture(t)
+	// Every entry in the subscription document, so that none moves to an
+	// archive page when the change comes back at the head.
+	withFeedEntries(t, cfg, 1000)
 	out := filepath.Join(t.TempDir(), "site")
 	ctx := context.Background()
 	if _, stderr, err := runCmd(ctx, "crawl", "--config", cfg, "--db", db, "--out", out); err != nil {
@@ -386,4 +390,20 @@ func readAtomEntries(t *testing.T, path string) map[string]atomEntry {
 		out[id[1]] = atomEntry{updated: up[1], raw: e}
 	}
 	return out
+}
+
+// withFeedEntries sets site.feed_entries in a test configuration file.
+func withFeedEntries(t *testing.T, cfg string, n int) {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "  author: ospofeed tests\n", fmt.Sprintf("  author: ospofeed tests\n  feed_entries: %d\n", n), 1)
+	if s == string(b) {
+		t.Fatal("the test configuration has no site.author line")
+	}
+	if err := os.WriteFile(cfg, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
