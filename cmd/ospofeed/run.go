@@ -24,7 +24,8 @@ const (
 commands:
   serve            serve the site and feeds over HTTP and crawl on each source's schedule
   crawl            crawl once and exit (0: every source ok, 1: a source failed, 2: usage or config)
-  sources          list the configured sources with their health
+  sources          list the configured sources with their health (asks a running serve's admin API)
+  backup           write a consistent copy of the database (asks a running serve's admin API)
   config default   print the embedded default configuration
   compact          rewrite the database without its free pages (stop serve first)
   healthcheck      exit 0 when a running serve answers /healthz (the container's HEALTHCHECK)
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdCrawl(ctx, e, rest)
 	case "sources":
 		return cmdSources(ctx, e, rest)
+	case "backup":
+		return cmdBackup(ctx, e, rest)
 	case "config":
 		if len(rest) != 1 || rest[0] != "default" {
 			return usageError{errors.New(`usage: ospofeed config default`)}

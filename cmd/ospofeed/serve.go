@@ -25,6 +25,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	addr := fs.String("addr", or(e.getenv("OSPOFEED_ADDR"), ":8080"), "listen `address` (env OSPOFEED_ADDR)")
 	grace := fs.Duration("shutdown-timeout", 20*time.Second, "on SIGTERM, how long a running crawl may take to finish before it is cancelled")
 	noCrawl := fs.Bool("no-crawl", false, "serve what the database holds without crawling (no start-up crawl, no schedule)")
+	adminAddr := adminFlag(fs, e, true)
 	if err := parse(fs, e, args); err != nil {
 		if errors.Is(err, errHelp) {
 			return nil
@@ -38,6 +39,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if *grace <= 0 {
 		return usageError{fmt.Errorf("serve: --shutdown-timeout %s: must be more than 0s", *grace)}
 	}
+	adminToken := e.getenv("OSPOFEED_ADMIN_TOKEN")
+	if err := checkAdminAddr(*adminAddr, adminToken); err != nil {
+		return usageError{fmt.Errorf("serve: %s %q: %w", origin(fs, e.getenv, "admin-addr", "OSPOFEED_ADMIN_ADDR"), *adminAddr, err)}
+	}
+	// The default admin address is a convenience: where it is taken (a
+	// second serve on the machine) serve runs without. One that was asked
+	// for must work.
+	adminAsked := e.getenv("OSPOFEED_ADMIN_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { adminAsked = adminAsked || f.Name == "admin-addr" })
 	a, err := openApp(&c, e, false, nil)
 	if err != nil {
 		return err
@@ -78,6 +88,22 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	ln = limit(ln)
 	a.log.Info("listening", "addr", ln.Addr().String(), "db", c.db, "sources", len(a.cfg.Sources))
 	fmt.Fprintf(e.stdout, "ospofeed %s serving http://%s/\n", buildVersion(), ln.Addr())
+	var admin *adminServer
+	if !adminOff(*adminAddr) {
+		admin, err = startAdmin(a, sched, *adminAddr, adminToken, c.db)
+		if err != nil && adminAsked {
+			ln.Close()
+			return err
+		}
+		if err != nil {
+			a.log.Warn("running without the admin API", "error", err)
+		}
+	}
+	// Deferred after the database's Close, so run before it: neither a
+	// snapshot nor a backup being sent may hold a read transaction then.
+	defer admin.shutdown(context.Background())
+	stopBackups := startBackups(a, c.db)
+	defer stopBackups()
 
 	// Crawls run under their own context: on SIGTERM a running crawl gets
 	// the grace period to finish, then is cancelled; what it found by then
@@ -116,8 +142,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		cancelCrawls()
 		sched.stop(context.Background())
 	}
+	stopBackups() // a snapshot in progress is cancelled; its temporary file removed
 	shutCtx, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel2()
+	admin.shutdown(shutCtx)
 	if err := srv.Shutdown(shutCtx); err != nil {
 		a.log.Warn("server shutdown", "error", err)
 	}
