@@ -141,6 +141,20 @@ func (c Citation) ref() ref {
 	return r
 }
 
+// CiteFields are the names a citation of an item uses, for pages that
+// describe it in their own metadata the same way.
+type CiteFields struct {
+	Author    string // the broadcasting body, a person, an organisation; "" when unknown
+	Publisher string // the platform or site; "" when it would repeat Author
+	Duration  string // HH:MM:SS, "" when unknown
+}
+
+// Fields are the names the citation formats use for c.
+func (c Citation) Fields() CiteFields {
+	r := c.ref()
+	return CiteFields{Author: r.Author, Publisher: r.Publisher, Duration: r.Duration}
+}
+
 // watchPlatform names the video platforms whose names citations use: UN
 // Web TV (and its sister site) and YouTube; "" for any other site.
 func watchPlatform(u string) string {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -164,6 +163,7 @@ type recordingView struct {
 	Slug     string
 	Events   []ospofeed.Item
 	Text     string
+	Styles   []citeStyle // APA, Chicago, MLA
 	BibTeX   string
 	RIS      string
 	CSL      string
@@ -388,17 +388,20 @@ func (m *model) citation(rec ospofeed.Item, offset time.Duration) feed.Citation 
 	return c
 }
 
+// citeFiles are a recording's citation files: BibTeX, RIS, CSL-JSON, the
+// plain-text reference, then one file per formatted style
+// (cite.apa.txt, …).
 func citeFiles(c feed.Citation) ([]citeFile, error) {
 	csl, err := feed.CSLJSON(c)
 	if err != nil {
 		return nil, err
 	}
-	return []citeFile{
+	return append([]citeFile{
 		{"cite.bib", feed.BibTeXType, feed.BibTeX(c)},
 		{"cite.ris", feed.RISType, feed.RIS(c)},
 		{"cite.json", feed.CSLJSONType, csl},
 		{"cite.txt", feed.TextCiteType, []byte(feed.TextCitation(c) + "\n")},
-	}, nil
+	}, styleFiles(c)...), nil
 }
 
 func (m *model) recordingView(rec ospofeed.Item, offset time.Duration) (recordingView, []citeFile, error) {
@@ -407,91 +410,13 @@ func (m *model) recordingView(rec ospofeed.Item, offset time.Duration) (recordin
 	if err != nil {
 		return recordingView{}, nil, fmt.Errorf("web: cite %s: %w", rec.ID, err)
 	}
-	v := recordingView{Item: rec, Slug: rec.PageSlug(), Events: c.Events,
+	v := recordingView{Item: rec, Slug: rec.PageSlug(), Events: c.Events, Styles: styleViews(c),
 		Text: string(files[3].body), BibTeX: string(files[0].body), RIS: string(files[1].body), CSL: string(files[2].body)}
 	if strings.HasPrefix(rec.ID, "https://webtv.un.org/") {
 		v.Platform = "UN Web TV"
 	}
-	v.Meta, v.JSONLD = m.scholarMeta(v)
+	v.Meta, v.JSONLD = m.scholarMeta(v, c)
 	return v, files, nil
-}
-
-// scholarMeta gives the tags reference managers read from a page (Zotero's
-// Embedded Metadata translator reads citation_* and DC.*) and a schema.org
-// VideoObject.
-func (m *model) scholarMeta(v recordingView) ([]metaTag, template.JS) {
-	// Who published the recording: the broadcasting UN entity, the
-	// channel's author (YouTube, PeerTube), the UN for UN Web TV, else the
-	// site it is on. Never ospofeed: we only point to it.
-	var publisher string
-	switch {
-	case len(v.Entities) > 0:
-		publisher = v.Entities[0]
-	case v.Author != "":
-		publisher = v.Author
-	case v.Platform == "UN Web TV":
-		publisher = "United Nations"
-	default:
-		publisher = platform(v.URL)
-	}
-	tags := []metaTag{
-		{"citation_title", v.Item.DisplayTitle()},
-		{"citation_author", publisher},
-		{"citation_publisher", publisher},
-		{"citation_public_url", v.URL},
-		{"DC.title", v.Item.DisplayTitle()},
-		{"DC.creator", publisher},
-		{"DC.publisher", publisher},
-		{"DC.type", "MovingImage"},
-		{"DC.format", "video"},
-		{"DC.identifier", v.URL},
-	}
-	if !v.Date.IsZero() {
-		tags = append(tags, metaTag{"citation_date", v.Date.UTC().Format("2006/01/02")},
-			metaTag{"DC.date", v.Date.UTC().Format(time.DateOnly)})
-	}
-	for _, ev := range v.Events {
-		tags = append(tags, metaTag{"citation_conference_title", ev.DisplayTitle()}, metaTag{"DC.relation.ispartof", ev.DisplayTitle()})
-	}
-	for _, l := range v.Languages {
-		if l != "Original" {
-			tags = append(tags, metaTag{"DC.language", l})
-		}
-	}
-	if v.Summary != "" {
-		tags = append(tags, metaTag{"DC.description", v.Summary})
-	}
-	ld := map[string]any{
-		"@context": "https://schema.org", "@type": "VideoObject",
-		"name": v.Item.DisplayTitle(), "url": v.URL, "@id": v.ID,
-		"publisher": map[string]string{"@type": "Organization", "name": publisher},
-	}
-	if v.Summary != "" {
-		ld["description"] = v.Summary
-	}
-	if !v.Date.IsZero() {
-		ld["uploadDate"] = v.Date.UTC().Format(time.DateOnly)
-	}
-	if v.Duration > 0 {
-		ld["duration"] = isoDuration(v.Duration)
-	}
-	if v.Thumbnail != "" {
-		ld["thumbnailUrl"] = v.Thumbnail
-	}
-	if len(v.Events) > 0 {
-		ev := v.Events[0]
-		e := map[string]any{"@type": "Event", "name": ev.DisplayTitle(), "url": ev.URL}
-		if !ev.Start.IsZero() {
-			e["startDate"] = ev.Start.UTC().Format(time.DateOnly)
-			e["endDate"] = ev.LastDay().UTC().Format(time.DateOnly)
-		}
-		if ev.Venue != "" {
-			e["location"] = map[string]string{"@type": "Place", "name": ev.Venue}
-		}
-		ld["recordedAt"] = e
-	}
-	b, _ := json.Marshal(ld) // escapes <, > and & as \u003c etc.: safe in a script element
-	return tags, template.JS(b)
 }
 
 // errNoCitation: no recording has that slug, or no citation that name.

@@ -37,7 +37,7 @@ func wantPaths() []string {
 		recSlugs = append(recSlugs, r.slug)
 	}
 	for _, slug := range recSlugs {
-		for _, f := range []string{"", "cite.bib", "cite.ris", "cite.json", "cite.txt"} {
+		for _, f := range []string{"", "cite.bib", "cite.ris", "cite.json", "cite.txt", "cite.apa.txt", "cite.chicago.txt", "cite.mla.txt"} {
 			out = append(out, "/recordings/"+slug+"/"+f)
 		}
 	}
@@ -409,7 +409,9 @@ func TestRecordingPage(t *testing.T) {
 	for _, want := range []string{
 		`<meta name="citation_title" content="` + htmlText(recs2024[0].title) + `">`,
 		`<meta name="citation_date" content="2024/07/09">`,
-		`<meta name="citation_conference_title" content="OSPOs for Good 2024">`,
+		// No citation_conference_title: Zotero would save a conference paper.
+		`<meta name="DC.relation.ispartof" content="OSPOs for Good 2024">`,
+		`<meta name="video:duration" content="02:58:11">`,
 		`<link rel="canonical" href="` + testBase + `/recordings/k1ma4k9rff/">`,
 		"<dt>Duration</dt><dd>02:58:11</dd>",
 		`<p class="citation">` + htmlText(cite),
@@ -422,7 +424,7 @@ func TestRecordingPage(t *testing.T) {
 	}
 	ld := jsonLD(t, p)
 	for k, want := range map[string]any{"@type": "VideoObject", "name": recs2024[0].title, "duration": "PT2H58M11S",
-		"uploadDate": "2024-07-09", "url": recs2024[0].id} {
+		"uploadDate": "2024-07-09T12:00:00Z", "url": recs2024[0].id} {
 		if ld[k] != want {
 			t.Errorf("JSON-LD %s = %v; want %v", k, ld[k], want)
 		}
@@ -612,7 +614,8 @@ func TestRecordingPublisherNeverOurs(t *testing.T) {
 	snap.Items = append(snap.Items, yt, pt)
 	s := build(t, snap)
 	for _, tt := range []struct{ slug, want string }{
-		{ospofeed.Slug(yt.ID), `<meta name="citation_publisher" content="United Nations">`},
+		{ospofeed.Slug(yt.ID), `<meta name="citation_author" content="United Nations">`},
+		{ospofeed.Slug(yt.ID), `<meta name="citation_publisher" content="YouTube">`},
 		{ospofeed.Slug(pt.ID), `<meta name="citation_publisher" content="tube.numerique.gouv.fr">`},
 	} {
 		if p := page(t, s, "/recordings/"+tt.slug+"/"); !strings.Contains(p, tt.want) {
