@@ -44,7 +44,7 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 	// 3 -> 4: the rendered site, kept where a restart finds it, and what
 	// it has not caught up with yet.
 	func(tx *bolt.Tx, now time.Time) error {
-		for _, name := range [][]byte{bucketSite, bucketSiteETags, bucketPending} {
+		for _, name := range [][]byte{bucketSite, bucketSiteETags, bucketSiteChanges, bucketPending} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -23,7 +23,12 @@ import (
 //	    site_gen           -> uint64
 
 var (
-	bucketSite = []byte("site")
+	// sitechanges/ <generation> 0x00 <path> -> empty: which paths each
+	// generation changed, for the last keepGenerations of them, so that an
+	// output directory catches up by what changed, not by the whole site.
+	bucketSiteChanges = []byte("sitechanges")
+	keySiteLogFrom    = []byte("site_log_from") // changes after this generation are all logged
+	bucketSite        = []byte("site")
 	// siteetags/ <path> -> ETag, 0x00, "i" when immutable: what PutSite
 	// compares and SitePaths lists, without touching the bodies.
 	bucketSiteETags = []byte("siteetags")
@@ -138,6 +143,9 @@ func (db *DB) PutSite(st ospofeed.SiteState, files []*ospofeed.Rendered, remove 
 		gen := siteStateTx(tx).Generation
 		if len(changed) > 0 {
 			gen++
+			if err := logSiteChanges(tx, gen, changed); err != nil {
+				return err
+			}
 		}
 		if err := meta.Put(keySiteGen, u64(gen)); err != nil {
 			return err
@@ -162,4 +170,58 @@ func (db *DB) SitePaths(fn func(p, etag string) error) error {
 			return fn(string(k), string(etag))
 		})
 	})
+}
+
+// keepGenerations is how many generations of changes sitechanges/ keeps.
+const keepGenerations = 256
+
+func logSiteChanges(tx *bolt.Tx, gen uint64, changed []string) error {
+	b := tx.Bucket(bucketSiteChanges)
+	for _, p := range changed {
+		if err := b.Put(key(u64(gen), []byte(p)), nil); err != nil {
+			return err
+		}
+	}
+	if gen <= keepGenerations {
+		return nil
+	}
+	// Forget the oldest generation: collect, then delete.
+	from := gen - keepGenerations
+	old := prefix(u64(from))
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(old); k != nil && bytes.HasPrefix(k, old); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySiteLogFrom, u64(from))
+}
+
+// SiteChanges lists the paths changed after generation since, up to the
+// current one; ok is false when that far back is no longer logged.
+func (db *DB) SiteChanges(since uint64) (paths []string, ok bool, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		var from uint64
+		if v := tx.Bucket(bucketMeta).Get(keySiteLogFrom); len(v) == 8 {
+			from = binary.BigEndian.Uint64(v)
+		}
+		if since < from {
+			return nil
+		}
+		ok = true
+		seen := map[string]bool{}
+		c := tx.Bucket(bucketSiteChanges).Cursor()
+		for k, _ := c.Seek(u64(since + 1)); k != nil; k, _ = c.Next() {
+			if p := string(k[9:]); !seen[p] {
+				seen[p] = true
+				paths = append(paths, p)
+			}
+		}
+		return nil
+	})
+	return paths, ok, err
 }

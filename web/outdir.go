@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -175,6 +176,12 @@ func readManifest(dir string) (map[string]manifestEntry, string, error) {
 
 // stateLine identifies a stored site's generation: a directory written
 // from it is up to date while it does not move.
+func parseState(line string) (gen uint64, store string, ok bool) {
+	g, store, found := strings.Cut(line, "\t")
+	n, err := strconv.ParseUint(g, 10, 64)
+	return n, store, found && err == nil
+}
+
 func stateLine(st SiteState) string {
 	if st.Store == "" {
 		return ""
@@ -310,7 +317,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	}
 	var todo []pending
 	next := map[string]manifestEntry{}
-	err = site.SitePaths(func(p, etag string) error {
+	consider := func(p, etag string) error {
 		if !public(p) {
 			return nil
 		}
@@ -332,7 +339,42 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		next[rel] = manifestEntry{etag: etag}
 		todo = append(todo, pending{rel: rel, path: p})
 		return nil
-	})
+	}
+	// Written from an earlier generation of the same store, whose changes
+	// since are logged: only the paths they name are looked at (the cost
+	// follows the change, not the site). Otherwise every path is.
+	var changed []string
+	delta := false
+	if g, store, ok := parseState(oldState); ok && store == siteState.Store && g < siteState.Generation {
+		changed, delta, err = site.SiteChanges(g)
+		if err != nil {
+			return st, wrap(err)
+		}
+	}
+	if delta {
+		maps.Copy(next, old)
+		for _, p := range changed {
+			if !public(p) {
+				continue
+			}
+			rel := filepath.ToSlash(filePath(p))
+			f, ok, ferr := site.SiteFile(p)
+			if ferr != nil {
+				return st, wrap(ferr)
+			}
+			if !ok {
+				delete(next, rel) // removed below, with what else left the site
+				continue
+			}
+			delete(next, rel)
+			if err = consider(p, f.ETag); err != nil {
+				break
+			}
+		}
+		st.Unchanged = len(next) - len(todo)
+	} else {
+		err = site.SitePaths(consider)
+	}
 	if err != nil {
 		var oe *OutDirError
 		if errors.As(err, &oe) {

@@ -45,6 +45,9 @@ type SiteStore interface {
 	PutSite(st SiteState, files []*File, remove []string) ([]string, error)
 	// SitePaths calls fn with every stored path and its ETag, in order.
 	SitePaths(fn func(path, etag string) error) error
+	// SiteChanges lists the paths changed after generation since; ok is
+	// false when that is no longer known (then every path may have).
+	SiteChanges(since uint64) (paths []string, ok bool, err error)
 }
 
 // SiteState describes the stored renders.

@@ -40,6 +40,8 @@ type Site struct {
 	mu    sync.Mutex
 	files map[string]*File
 	state SiteState
+	// changes[i] are the paths generation i+1 changed.
+	changes [][]string
 	// cite renders a recording's citations at a moment (see RenderInto).
 	cite func(slug, name string, offset time.Duration) (*File, error)
 }
@@ -107,11 +109,29 @@ func (s *Site) PutSite(st SiteState, files []*File, remove []string) ([]string, 
 	}
 	if len(changed) > 0 {
 		st.Generation = s.state.Generation + 1
+		for uint64(len(s.changes)) < s.state.Generation {
+			s.changes = append(s.changes, nil) // generations set by hand in tests
+		}
+		s.changes = append(s.changes[:s.state.Generation], changed)
 	} else {
 		st.Generation = s.state.Generation
 	}
 	s.state = st
 	return changed, nil
+}
+
+// SiteChanges implements SiteStore.
+func (s *Site) SiteChanges(since uint64) ([]string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if since > uint64(len(s.changes)) || uint64(len(s.changes)) != s.state.Generation {
+		return nil, false, nil
+	}
+	var out []string
+	for _, c := range s.changes[since:] {
+		out = append(out, c...)
+	}
+	return out, true, nil
 }
 
 // SitePaths implements SiteStore.
@@ -178,8 +198,15 @@ func filePath(p string) string {
 	return filepath.FromSlash(path.Clean(p))
 }
 
+// compressible: every text format the site serves (HTML, feeds,
+// calendars, BibTeX, RIS, CSL-JSON); not images and other binary media.
 func compressible(ct string) bool {
-	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml") || strings.Contains(ct, "json")
+	for _, p := range []string{"image/", "audio/", "video/", "font/"} {
+		if strings.HasPrefix(ct, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteDir brings dir up to date with the site; see WriteDir.

@@ -37,7 +37,8 @@ func BuildWith(snap Snapshot, opt Options) (*Site, error) {
 // recordings at a moment.
 func RenderInto(s *Site, snap Snapshot, opt Options) error {
 	r := &Renderer{R: newMemReader(snap.Items), S: s, Opt: opt}
-	_, err := r.Render(snap.Context(), Change{})
+	// A snapshot has no history: anything in it may have changed.
+	_, err := r.Render(snap.Context(), Change{All: true})
 	c := snap.Context()
 	s.mu.Lock()
 	s.cite = func(slug, name string, off time.Duration) (*File, error) { return r.CiteAt(c, slug, name, off) }

@@ -497,3 +497,53 @@ func TestWriteDirSkipsAnUnchangedGeneration(t *testing.T) {
 		t.Fatalf("WriteDir(another store) = %+v, %v; want style.css written", st, err)
 	}
 }
+
+// A directory written from an earlier generation of the same store catches
+// up by the paths changed since: a file changed behind ospofeed's back
+// elsewhere is not even looked at, and what changed is written.
+func TestWriteDirCatchesUpByTheChange(t *testing.T) {
+	s := NewSite()
+	if err := RenderInto(s, testSnapshot(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.state.Store = "db-1"
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, err := s.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	// style.css removed behind ospofeed's back: a delta does not look.
+	os.Remove(filepath.Join(dir, "style.css"))
+	snap := testSnapshot()
+	snap.Items[0].Title = "A new title"
+	if err := RenderInto(s, snap, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.state.Store = "db-1"
+	st, err := s.WriteDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, ok, _ := s.SiteChanges(1)
+	if !ok || len(changed) == 0 {
+		t.Fatalf("SiteChanges(1) = %d paths, %v", len(changed), ok)
+	}
+	if st.Written == 0 || st.Written > len(changed) {
+		t.Errorf("catch-up wrote %d files; the change has %d", st.Written, len(changed))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "style.css")); err == nil {
+		t.Errorf("a delta looked at a file its change does not name")
+	}
+	for _, p := range changed {
+		f, ok := s.File(p)
+		if !ok {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, filePath(p)))
+		if err != nil || !bytes.Equal(b, f.Body) {
+			t.Errorf("after the catch-up %s is not the site's (%v)", p, err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "index.html")); !bytes.Contains(b, []byte("A new title")) {
+		t.Errorf("the index does not show the change")
+	}
+}

@@ -48,6 +48,7 @@ type crawlRun struct {
 	cpu      time.Duration // user + system
 	sys      time.Duration // system
 	maxRSS   int64         // bytes
+	maxAnon  int64         // bytes: the peak of RssAnon (heap and stacks, not the database's mapped file pages)
 	load     string        // the 1-minute load average at the start
 	sum      crawlSummary
 	diff     treeDiff // OUT before and after this run (not for the cold run)
@@ -232,7 +233,28 @@ func runCrawl(ctx context.Context, o options, bin string, args []string, logPath
 	cmd.WaitDelay = 5 * time.Second
 	c.load = loadavg()
 	start := time.Now()
-	err = cmd.Run()
+	if err = cmd.Start(); err == nil {
+		done := make(chan struct{})
+		go func() {
+			// Peak RSS counts the pages of the database file that bbolt
+			// maps and the process has read (page cache the kernel can
+			// drop); RssAnon is the process's own memory.
+			t := time.NewTicker(20 * time.Millisecond)
+			defer t.Stop()
+			for {
+				if n := rssAnon(cmd.Process.Pid); n > c.maxAnon {
+					c.maxAnon = n
+				}
+				select {
+				case <-done:
+					return
+				case <-t.C:
+				}
+			}
+		}()
+		err = cmd.Wait()
+		close(done)
+	}
 	c.wall = time.Since(start)
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -467,4 +489,20 @@ func loadavg() string {
 	}
 	load, _, _ := strings.Cut(string(b), " ")
 	return load
+}
+
+// rssAnon reads RssAnon of a process from /proc, in bytes (0 when gone).
+func rssAnon(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb * 1024
+		}
+	}
+	return 0
 }
