@@ -21,7 +21,7 @@ func TestRecordingCitations(t *testing.T) {
 		`data-before="(United Nations, " data-after=")" data-clock="long">(United Nations)</span>`,
 		`<a href="cite.apa.txt" data-moment>`, `<a href="cite.mla.txt" data-moment>`,
 		`<button type="button" data-copy="cite-chicago" hidden>`,
-		`<pre tabindex="0" aria-label="BibTeX">`,
+		`<pre tabindex="0" role="region" aria-label="BibTeX">`,
 	} {
 		if !strings.Contains(p, want) {
 			t.Errorf("recording page lacks %s", want)
