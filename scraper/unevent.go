@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -61,6 +62,12 @@ func ParseEventPage(pageURL string, body []byte) (EventPage, []string, error) {
 		for _, s := range titleSuffixes {
 			ev.Title = strings.TrimSuffix(ev.Title, s)
 		}
+	}
+	// The page's own publication date, when it says (Drupal writes
+	// article:published_time): what a reader sorts by, rather than the
+	// moment ospofeed first saw the page.
+	if t, err := time.Parse(time.RFC3339, meta(doc, "article:published_time")); err == nil {
+		ev.Date = t.UTC()
 	}
 	ev.Summary = meta(doc, "og:description")
 	if ev.Summary == "" {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/ospofeed/ospofeed/internal/fixture"
@@ -75,6 +76,12 @@ func TestOneEventIsOneItem(t *testing.T) {
 	for _, title := range []string{"ospos for good 2024", "un open source week 2026"} {
 		if id := seen[title]; !strings.HasPrefix(id, "https://www.un.org/") {
 			t.Errorf("the event %q is %q; want the UN's page", title, id)
+		}
+	}
+	// A reader sorts by the page's own date, not by when ospofeed saw it.
+	for _, it := range f.Items {
+		if it.GUID == "https://www.un.org/techenvoy/content/ospos-good-2024" && (it.PublishedParsed == nil || !it.PublishedParsed.Equal(time.Date(2024, 5, 28, 9, 15, 0, 0, time.UTC))) {
+			t.Errorf("OSPOs for Good 2024 published %v; want the page's article:published_time, 2024-05-28T09:15:00Z", it.PublishedParsed)
 		}
 	}
 	if n := strings.Count(tree["calendar.ics"], "BEGIN:VEVENT"); n != len(f.Items) {
