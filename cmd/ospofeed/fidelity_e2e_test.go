@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/ospofeed/ospofeed"
 	"github.com/ospofeed/ospofeed/internal/fixture"
+	"github.com/ospofeed/ospofeed/store"
 )
 
 // The fixture's schedule links a session whose asset page answers 404 from
@@ -96,5 +98,53 @@ func TestOneEventIsOneItem(t *testing.T) {
 	}
 	if page := tree["events/ospos-good-2024/index.html"]; !strings.Contains(page, "Mentioned in") || !strings.Contains(page, "osor/event/ospos-good-2024") {
 		t.Errorf("the event's page does not say the announcement mentions it")
+	}
+}
+
+// A redesign that removes an asset page's field wrappers, and its repair,
+// flip nothing a subscriber sees: the recording is not flagged live, keeps
+// its fields, and its updated time moves neither time.
+func TestDriftAndRepairMoveNothing(t *testing.T) {
+	site := fixture.New()
+	defer site.Close()
+	cfg := testConfig(t, site, "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	ctx := context.Background()
+	crawlOnce := func(what string) ospofeed.Item {
+		t.Helper()
+		if _, stderr, err := runCmd(ctx, "crawl", "--config", cfg, "--db", db, "--source", "ospos-for-good-2024"); err != nil && what != "redesigned" {
+			t.Fatalf("%s crawl: %v\n%s", what, err, stderr)
+		}
+		s, err := store.Open(db, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		it, ok, err := s.Item("https://webtv.un.org/en/asset/k1m/k1ma4k9rff")
+		if err != nil || !ok {
+			t.Fatalf("%s: the recording is not stored: %v", what, err)
+		}
+		return it
+	}
+	before := crawlOnce("first")
+	body, ctype, _ := site.Page("webtv.un.org", "/en/asset/k1m/k1ma4k9rff")
+	if err := site.Redesign("webtv.un.org", "/en/asset/k1m/k1ma4k9rff"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // a new second for "updated"
+	drifted := crawlOnce("redesigned")
+	site.Set("webtv.un.org", "/en/asset/k1m/k1ma4k9rff", ctype, body)
+	time.Sleep(1100 * time.Millisecond)
+	mended := crawlOnce("mended")
+	for _, x := range []struct {
+		name string
+		it   ospofeed.Item
+	}{{"after the redesign", drifted}, {"after the repair", mended}} {
+		if x.it.Live || !x.it.Updated.Equal(before.Updated) || x.it.Version != before.Version ||
+			x.it.Title != before.Title || x.it.Duration != before.Duration || !x.it.Date.Equal(before.Date) {
+			t.Errorf("%s: live %v, updated %v (was %v), version %d (was %d), title %q, duration %v, date %v; want all as before",
+				x.name, x.it.Live, x.it.Updated, before.Updated, x.it.Version, before.Version, x.it.Title, x.it.Duration, x.it.Date)
+		}
 	}
 }
