@@ -116,6 +116,11 @@ func TestAdminWhileServing(t *testing.T) {
 		t.Errorf("backup without --to: snapshots %v, %v; want one in backups/ beside the database", snaps, err)
 	}
 
+	// A restore over the database serve has open is refused.
+	if _, _, err := runCmd(ctx, "backup", "--config", cfg, "--db", to, "--to", db, "--admin-addr", "off"); !errors.Is(err, store.ErrInUse) || !strings.Contains(err.Error(), "stop the ospofeed") {
+		t.Errorf("backup --to the database serve has open = %v; want ErrInUse", err)
+	}
+
 	// The admin API refuses what it is not for.
 	base := "http://" + admin
 	if resp, err := http.Get(base + "/admin/backup"); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
@@ -244,6 +249,14 @@ func TestBackupRefusesTheDatabase(t *testing.T) {
 		t.Fatalf("backup without serve = %q, %v", out, err)
 	}
 	if err := store.Verify(to); err != nil {
+		t.Error(err)
+	}
+	// The restore the README gives: a snapshot copied over the database,
+	// with no serve running.
+	if out, _, err := runCmd(context.Background(), "backup", "--config", cfg, "--db", to, "--to", db); err != nil {
+		t.Fatalf("restore = %q, %v", out, err)
+	}
+	if err := store.Verify(db); err != nil {
 		t.Error(err)
 	}
 }

@@ -110,6 +110,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 		_, err := a.db.Backup(e.stdout)
 		return err
 	}
+	if err := notInUse(dest); err != nil {
+		return err
+	}
 	var n int64
 	if snapshotDir != "" {
 		res, err := a.db.Snapshot(ctx, snapshotDir, a.cfg.Backup.Keep, a.now())
@@ -176,6 +179,9 @@ func backupViaAdmin(ctx context.Context, e env, c *common, to, addr, token strin
 		}
 		dest = filepath.Join(snapshotDir, store.SnapshotName(a.now()))
 	}
+	if err := notInUse(dest); err != nil {
+		return err
+	}
 	// Verified before it takes its name: a copy cut short never does.
 	n, err := store.SaveBackup(ctx, dest, resp.Body)
 	if err != nil {
@@ -187,6 +193,24 @@ func backupViaAdmin(ctx context.Context, e env, c *common, to, addr, token strin
 		}
 	}
 	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes, from the running serve)\n", c.db, dest, n)
+	return nil
+}
+
+// notInUse refuses to replace a database another process has open: a
+// restore (backup --db SNAPSHOT --to DATABASE) while serve runs would be
+// lost, serve going on with the file it has open.
+func notInUse(dest string) error {
+	st, err := os.Stat(dest)
+	if err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	d, err := store.Open(dest, store.Options{ReadOnly: true, Timeout: 500 * time.Millisecond})
+	if errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf("backup: --to %s: %w: stop the ospofeed that uses it before replacing it", dest, store.ErrInUse)
+	}
+	if err == nil {
+		d.Close()
+	}
 	return nil
 }
 
