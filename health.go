@@ -1,6 +1,7 @@
 package ospofeed
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,6 +48,9 @@ func hasField(it Item, field string) bool {
 //
 //   - interrupted: the process was stopped during the crawl (not the
 //     source's fault: the source's status does not change);
+//   - blocked: the crawl's error is a *BlockedError: robots.txt, read,
+//     disallows the source's URL (a robots.txt that could not be read
+//     is a failure, not this);
 //   - failed: the crawl's error (network, HTTP, parse);
 //   - degraded: it answered but found nothing, or less than half, where it
 //     found items before, fewer items than expected, or items without a
@@ -59,6 +63,9 @@ func hasField(it Item, field string) bool {
 func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
 	if res.Interrupted {
 		return StatusInterrupted, "stopped during the crawl"
+	}
+	if b, ok := errors.AsType[*BlockedError](res.Err); ok {
+		return StatusBlocked, b.Error()
 	}
 	if res.Err != nil {
 		return StatusFailed, res.Err.Error()
@@ -90,6 +97,38 @@ func Evaluate(res CrawlResult, exp Expect, lastFound int) (Status, string) {
 		return StatusDegraded, strings.Join(missing, "; ")
 	}
 	return StatusOK, ""
+}
+
+// BlockedError is the error of a crawl that its site's robots.txt forbids:
+// robots.txt was read (fetched, or confirmed unchanged by a 304) and a rule
+// of the group that applies to ospofeed disallows the source's URL, the
+// crawl's first request, which was therefore never made. It is positive
+// evidence only: a robots.txt that could not be read (5xx, network error)
+// is a failure, and one that is missing (4xx) allows everything. A source
+// whose other pages (a recording linked from an allowed page) robots.txt
+// disallows is not blocked: those pages are skipped with a warning.
+type BlockedError struct {
+	// URL is the source's URL.
+	URL string
+	// RobotsURL is the robots.txt that forbids it.
+	RobotsURL string
+	// Agent is the product token the rules were read for ("ospofeed").
+	Agent string
+	// Group is the User-agent line of the group that applies ("User-agent:
+	// *"), and Rule the rule of that group that disallows URL ("Disallow:
+	// /feeds/videos.xml"); both "" when they cannot be told.
+	Group, Rule string
+}
+
+func (e *BlockedError) Error() string {
+	s := fmt.Sprintf("%s disallows %s for %s", e.RobotsURL, e.URL, e.Agent)
+	switch {
+	case e.Rule != "" && e.Group != "":
+		s += fmt.Sprintf(" (%q under %q)", e.Rule, e.Group)
+	case e.Rule != "":
+		s += fmt.Sprintf(" (%q)", e.Rule)
+	}
+	return s
 }
 
 // countProblem says what is wrong with how many items a crawl found, or "".

@@ -2,6 +2,7 @@ package ospofeed
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,8 @@ func TestEvaluate(t *testing.T) {
 	}
 	gone := rec("gone", "")
 	gone.Withdrawn = true
+	blocked := fmt.Errorf("source yt: %w", &BlockedError{URL: "https://v.test/feeds/videos.xml?channel_id=UC1",
+		RobotsURL: "https://v.test/robots.txt", Agent: "ospofeed", Group: "User-agent: *", Rule: "Disallow: /feeds/videos.xml"})
 	tests := []struct {
 		name      string
 		res       CrawlResult
@@ -38,6 +41,10 @@ func TestEvaluate(t *testing.T) {
 		{"a bare link whose page failed this time", CrawlResult{Items: []Item{rec("a", "A"), link("b")}}, Expect{Required: []string{"title"}}, 2, StatusOK, ""},
 		{"a page that lost its title", CrawlResult{Items: []Item{rec("a", "A"), rec("b", "")}}, Expect{Required: []string{"title"}}, 2, StatusDegraded, "1 of 2 items lack title"},
 		{"interrupted", CrawlResult{Interrupted: true, Err: errors.New("context canceled")}, Expect{}, 4, StatusInterrupted, "stopped"},
+		{"robots.txt disallows the source", CrawlResult{Err: blocked}, Expect{MinItems: 1}, 3, StatusBlocked,
+			`https://v.test/robots.txt disallows https://v.test/feeds/videos.xml?channel_id=UC1 for ospofeed ("Disallow: /feeds/videos.xml" under "User-agent: *")`},
+		{"robots.txt disallows a page, not the source", CrawlResult{Err: errors.New("GET https://v.test/a: disallowed by robots.txt")}, Expect{}, 3, StatusFailed, "disallowed"},
+		{"interrupted while blocked", CrawlResult{Interrupted: true, Err: blocked}, Expect{}, 4, StatusInterrupted, "stopped"},
 		{"too few", CrawlResult{Items: []Item{rec("a", "A")}}, Expect{MinItems: 2}, 0, StatusDegraded, "expected at least 2"},
 		{"missing field", CrawlResult{Items: []Item{rec("a", "A"), rec("b", "")}}, Expect{Required: []string{"title"}}, 2, StatusDegraded, "1 of 2 items lack title"},
 		{"link and page are one item", CrawlResult{Items: []Item{link("a"), rec("a", "A")}}, Expect{Required: []string{"title"}}, 1, StatusOK, ""},
@@ -50,6 +57,17 @@ func TestEvaluate(t *testing.T) {
 				t.Errorf("Evaluate = %s %q; want %s %q", got, reason, tt.want, tt.reason)
 			}
 		})
+	}
+}
+
+func TestStatusLabel(t *testing.T) {
+	for s, want := range map[Status]string{StatusBlocked: "blocked by robots.txt", StatusFailed: "failed", StatusOK: "ok", "": ""} {
+		if got := s.Label(); got != want {
+			t.Errorf("Status(%q).Label() = %q; want %q", s, got, want)
+		}
+	}
+	if StatusBlocked.Healthy() {
+		t.Error("blocked is healthy")
 	}
 }
 

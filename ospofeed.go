@@ -258,6 +258,11 @@ const (
 	StatusDegraded Status = "degraded"
 	// StatusFailed: a network, HTTP or parse error.
 	StatusFailed Status = "failed"
+	// StatusBlocked: the site's robots.txt, read and understood, disallows
+	// the source's URL for ospofeed (see BlockedError). Not a failure: the
+	// source is not retried, nor backed off, until robots.txt changes, and
+	// no switch ignores it.
+	StatusBlocked Status = "blocked"
 	// StatusInterrupted marks a crawl log whose crawl the process's
 	// shutdown cut short; a source's status never becomes it.
 	StatusInterrupted Status = "interrupted"
@@ -265,6 +270,15 @@ const (
 
 // Healthy reports whether a status means the source works as expected.
 func (s Status) Healthy() bool { return s == StatusOK || s == StatusEmpty }
+
+// Label is the status as a reader sees it on the site: its name, except
+// "blocked by robots.txt" for blocked, which says by whom.
+func (s Status) Label() string {
+	if s == StatusBlocked {
+		return "blocked by robots.txt"
+	}
+	return string(s)
+}
 
 // CrawlLog records one crawl of one source.
 type CrawlLog struct {

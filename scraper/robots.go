@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,8 @@ func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
 		return nil
 	}
 	host := hostKey(u)
-	data, err := f.robots(ctx, u.Scheme+"://"+host, host)
+	origin := u.Scheme + "://" + host
+	data, lines, err := f.robots(ctx, origin, host)
 	if err != nil {
 		return err
 	}
@@ -40,27 +42,99 @@ func (f *Fetcher) allowedByRobots(ctx context.Context, u *url.URL) error {
 	if u.RawQuery != "" {
 		p += "?" + u.RawQuery
 	}
-	if !data.TestAgent(p, robotsAgent(f.userAgent)) {
-		return fmt.Errorf("GET %s: %w", u, ErrRobotsDisallowed)
+	agent := robotsAgent(f.userAgent)
+	if !data.TestAgent(p, agent) {
+		group, rule := decidingRule(data, lines, agent, p)
+		return &RobotsError{URL: u.String(), RobotsURL: origin + "/robots.txt", Agent: agent, Group: group, Rule: rule}
 	}
 	return nil
 }
 
-// robots returns the rules of origin, reading robots.txt when the process
-// has none fresh. One fetcher reads it; the others wait for that.
-func (f *Fetcher) robots(ctx context.Context, origin, host string) (*robotstxt.RobotsData, error) {
+// RobotsError is the error for a URL that its robots.txt, read (fetched,
+// or confirmed by a 304), disallows for ospofeed: positive evidence, never
+// a guess from a robots.txt that could not be read. It matches
+// ErrRobotsDisallowed.
+type RobotsError struct {
+	URL       string // the URL disallowed
+	RobotsURL string // the robots.txt that disallows it
+	Agent     string // the product token the rules were read for
+	// Group is the User-agent line of the group that applies and Rule the
+	// Disallow line that matches URL; "" when they cannot be told.
+	Group, Rule string
+}
+
+func (e *RobotsError) Error() string {
+	s := fmt.Sprintf("GET %s: %v (%s", e.URL, ErrRobotsDisallowed, e.RobotsURL)
+	if e.Rule != "" {
+		s += fmt.Sprintf(": %q under %q", e.Rule, e.Group)
+	}
+	return s + ")"
+}
+
+// Is makes a RobotsError match ErrRobotsDisallowed.
+func (e *RobotsError) Is(target error) bool { return target == ErrRobotsDisallowed }
+
+// blocked is the BlockedError of a source at url that e forbids.
+func (e *RobotsError) blocked(url string) *ospofeed.BlockedError {
+	return &ospofeed.BlockedError{URL: url, RobotsURL: e.RobotsURL, Agent: e.Agent, Group: e.Group, Rule: e.Rule}
+}
+
+// decidingRule names what, in the rule lines of a robots.txt (see
+// robotsLines), disallows path for agent, as data (parsed from lines)
+// decided: the User-agent line of the group data applies to agent, and of
+// that group's Disallow rules that match path, the longest. It explains a
+// decision, it never makes one; both are "" when they cannot be told.
+func decidingRule(data *robotstxt.RobotsData, lines []string, agent, path string) (group, rule string) {
+	applies := data.FindGroup(agent)
+	var agents []string // of the group being read, as written
+	inRules := false
+	longest := 0
+	for _, l := range lines {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		switch k {
+		case "user-agent", "useragent":
+			// Successive User-agent lines share a group; one after a rule
+			// starts the next (as the parser reads them).
+			if inRules {
+				agents, inRules = nil, false
+			}
+			agents = append(agents, v)
+		case "allow", "crawl-delay", "crawldelay":
+			inRules = true
+		case "disallow":
+			inRules = true
+			i := slices.IndexFunc(agents, func(a string) bool { return data.FindGroup(strings.ToLower(a)) == applies })
+			if v == "" || i < 0 || len(v) <= longest {
+				continue
+			}
+			if one, err := robotstxt.FromString("User-agent: *\nDisallow: " + v); err == nil && !one.TestAgent(path, agent) {
+				group, rule, longest = "User-agent: "+agents[i], "Disallow: "+v, len(v)
+			}
+		}
+	}
+	return group, rule
+}
+
+// robots returns the rules of origin, and the lines they were parsed from,
+// reading robots.txt when the process has none fresh. One fetcher reads
+// it; the others wait for that.
+func (f *Fetcher) robots(ctx context.Context, origin, host string) (*robotstxt.RobotsData, []string, error) {
 	e := f.hosts.robotsEntry(origin)
 	select {
 	case e.lock <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	defer func() { <-e.lock }()
 	now := f.hosts.now()
 	if e.err != nil && now.Before(e.errUntil) {
 		left := e.errUntil.Sub(now)
 		if left > f.crawl.MaxBackoff {
-			return nil, e.err
+			return nil, nil, e.err
 		}
 		// Soon over: wait it out, then ask again.
 		t := time.NewTimer(left)
@@ -68,12 +142,16 @@ func (f *Fetcher) robots(ctx context.Context, origin, host string) (*robotstxt.R
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("%w (while waiting: %w)", e.err, ctx.Err())
+			return nil, nil, fmt.Errorf("%w (while waiting: %w)", e.err, ctx.Err())
 		}
 	} else if e.err == nil && e.data != nil && now.Sub(e.checked) < robotsMaxAge {
-		return e.data, nil
+		return e.data, e.lines, nil
 	}
-	return f.readRobots(ctx, e, origin, host)
+	data, err := f.readRobots(ctx, e, origin, host)
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, e.lines, nil
 }
 
 // readRobots fetches origin's robots.txt into e, conditionally when the

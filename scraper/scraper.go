@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,11 @@ type kindInfo struct {
 	hosts []string
 	// expect is what a healthy crawl finds, unless the source says.
 	expect ospofeed.Expect
+	// urlIsBase: the source URL is a base the crawl builds its URLs on,
+	// never itself requested, so robots.txt is tested on those URLs only.
+	// Otherwise the source URL is the crawl's first request, and one that
+	// robots.txt disallows makes the source blocked (see Run).
+	urlIsBase bool
 }
 
 // kinds is the registry of source kinds.
@@ -37,7 +43,7 @@ func kinds() map[string]kindInfo {
 	return map[string]kindInfo{
 		"un-event": {crawl: crawlUNEvent, hosts: webTVHosts,
 			expect: ospofeed.Expect{MinItems: 1, Required: []string{"title"}}},
-		"unwebtv-schedule": {crawl: crawlSchedule, hosts: webTVHosts,
+		"unwebtv-schedule": {crawl: crawlSchedule, hosts: webTVHosts, urlIsBase: true,
 			expect: ospofeed.Expect{Required: []string{"title"}}},
 		"feed": {crawl: crawlFeed,
 			expect: ospofeed.Expect{Required: []string{"title", "url"}}},
@@ -157,6 +163,17 @@ type Options struct {
 
 // Run crawls one source once, within the configured run deadline. It never
 // panics outward: a panic in a crawl function is a failed crawl.
+//
+// Its first step tests the source's URL against its robots.txt, through
+// opt.Hosts: the rules the process holds (at most 24 hours old), else
+// robots.txt asked for conditionally. When robots.txt, read, disallows the
+// URL, Run returns at once with an *ospofeed.BlockedError (the source is
+// blocked), having requested nothing but robots.txt, and that only when
+// the process held no fresh copy. So a blocked source costs its host at
+// most one conditional robots.txt request a day under serve (one per run
+// of crawl), and is crawled again by the first run that reads a
+// robots.txt allowing it. A robots.txt that cannot be read fails the
+// crawl as before.
 func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memory, opt Options) (res ospofeed.CrawlResult) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -205,12 +222,31 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 		res.Fetched, res.NotModified = env.Fetcher.Stats()
 		res.End = opt.Now().UTC()
 	}()
-	if err := kind.crawl(ctx, env); err != nil {
+	if err := robotsFirst(ctx, env, kind); err != nil {
+		res.Err = fmt.Errorf("source %s: %w", src.ID, err)
+	} else if err := kind.crawl(ctx, env); err != nil {
 		res.Err = fmt.Errorf("source %s: %w", src.ID, err)
 	}
 	// Cancelled from outside (a shutdown), not by the run's own deadline.
 	res.Interrupted = res.Err != nil && errors.Is(parent.Err(), context.Canceled)
 	return res
+}
+
+// robotsFirst tests the source URL, the crawl's first request, against
+// its robots.txt before anything else is asked: an *ospofeed.BlockedError
+// when robots.txt disallows it, the error of a robots.txt that could not
+// be read, or nil (also for a URL the crawl will refuse by itself, and for
+// kinds whose URL is a base).
+func robotsFirst(ctx context.Context, env *Env, kind kindInfo) error {
+	u, err := url.Parse(env.Source.URL)
+	if kind.urlIsBase || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil
+	}
+	err = env.Fetcher.allowedByRobots(ctx, u)
+	if re, ok := errors.AsType[*RobotsError](err); ok {
+		return re.blocked(env.Source.URL)
+	}
+	return err
 }
 
 // recallRobots finds what a source remembers of the robots.txt at u: this

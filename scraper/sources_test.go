@@ -27,7 +27,6 @@ func TestRunDefaultSources(t *testing.T) {
 		"ospo-directory":    9,
 		"osor":              7, // News and Event only
 		"bluehats-peertube": 5,
-		"un-youtube":        3, // keywords
 	}
 	seen := map[string]bool{}
 	for _, src := range cfg.Sources {

@@ -20,6 +20,8 @@ func TestBackingOff(t *testing.T) {
 	}{
 		{"healthy source never waits", ospofeed.StatusOK, 0, time.Minute, false},
 		{"degraded source is not failing", ospofeed.StatusDegraded, 0, time.Minute, false},
+		{"blocked source is not failing", ospofeed.StatusBlocked, 0, time.Minute, false},
+		{"blocked after failures: no backoff", ospofeed.StatusBlocked, 4, time.Minute, false},
 		{"first failure: next run as scheduled", ospofeed.StatusFailed, 1, 6 * time.Hour, false},
 		{"second failure: skips the next run", ospofeed.StatusFailed, 2, 6*time.Hour - 40*time.Second, true},
 		{"second failure: back at the run 12 h later", ospofeed.StatusFailed, 2, 12*time.Hour - 40*time.Second, false},

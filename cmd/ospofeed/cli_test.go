@@ -78,7 +78,7 @@ func TestEmbeddedDefaultParsesAndVersionPrints(t *testing.T) {
 	if err != nil {
 		t.Fatalf("printed default does not parse: %v", err)
 	}
-	if len(cfg.Sources) != 12 || cfg.Sources[1].URL != event2024 {
+	if len(cfg.Sources) != 11 || cfg.Sources[1].URL != event2024 {
 		t.Fatalf("default sources: %d, second %s", len(cfg.Sources), cfg.Sources[1].URL)
 	}
 	if out, _, err := runCmd(context.Background(), "version"); err != nil || !strings.HasPrefix(out, "ospofeed ") {

@@ -80,7 +80,11 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 			prog.line(fmt.Sprintf("%-28s FAILED  %v", src.ID, err))
 			continue
 		}
-		if !log.OK() {
+		if !log.OK() && log.Status != ospofeed.StatusBlocked {
+			// A blocked source (its robots.txt forbids it) did not fail:
+			// it is a known state, shown on its own line (BLOCKED) and in
+			// the source's health, that only the site's robots.txt (or
+			// the configuration) can change: exit 1 would stay forever.
 			failed++
 		}
 		prog.line(summary(log, time.Since(start)))

@@ -16,6 +16,7 @@ type metrics struct {
 	crawls      map[[2]string]int // source, result -> count
 	lastSuccess map[string]float64
 	lastUp      map[string]int
+	blocked     map[string]int // 1 while the source is blocked by robots.txt
 	newItems    map[string]int
 	itemsByKind map[string]int
 	renders     int
@@ -23,7 +24,7 @@ type metrics struct {
 
 func newMetrics() *metrics {
 	return &metrics{crawls: map[[2]string]int{}, lastSuccess: map[string]float64{}, lastUp: map[string]int{},
-		newItems: map[string]int{}, itemsByKind: map[string]int{}}
+		blocked: map[string]int{}, newItems: map[string]int{}, itemsByKind: map[string]int{}}
 }
 
 func (m *metrics) crawled(l ospofeed.CrawlLog) {
@@ -43,6 +44,7 @@ func (m *metrics) crawled(l ospofeed.CrawlLog) {
 	}
 	m.crawls[[2]string{l.Source, result}]++
 	m.lastUp[l.Source] = up
+	m.blocked[l.Source] = isBlocked(l.Status)
 	m.newItems[l.Source] += l.New
 }
 
@@ -57,6 +59,7 @@ func (m *metrics) fromStates(states map[string]ospofeed.SourceState) {
 			up = 1
 		}
 		m.lastUp[id] = up
+		m.blocked[id] = isBlocked(st.Status)
 		if !st.LastSuccess.IsZero() {
 			m.lastSuccess[id] = float64(st.LastSuccess.UnixMilli()) / 1000
 		}
@@ -77,7 +80,7 @@ func (m *metrics) write(b *strings.Builder) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	help := func(name, typ, text string) { fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, typ) }
-	help("ospofeed_crawls_total", "counter", "Crawls by source and result (ok, empty, degraded, failed).")
+	help("ospofeed_crawls_total", "counter", "Crawls by source and result (ok, empty, degraded, failed, blocked, interrupted).")
 	keys := make([][2]string, 0, len(m.crawls))
 	for k := range m.crawls {
 		keys = append(keys, k)
@@ -86,9 +89,16 @@ func (m *metrics) write(b *strings.Builder) {
 	for _, k := range keys {
 		fmt.Fprintf(b, "ospofeed_crawls_total{source=%q,result=%q} %d\n", k[0], k[1], m.crawls[k])
 	}
-	help("ospofeed_source_up", "gauge", "1 when the source's last crawl was ok or empty; 0 when degraded or failed.")
+	// A blocked source is not up: it gives nothing, and only a person can
+	// change that (see the README). ospofeed_source_blocked tells it from
+	// a broken one, so that an alert can treat the two apart.
+	help("ospofeed_source_up", "gauge", "1 when the source's last crawl was ok or empty; 0 when degraded, failed or blocked by robots.txt.")
 	for _, s := range sortedKeys(m.lastUp) {
 		fmt.Fprintf(b, "ospofeed_source_up{source=%q} %d\n", s, m.lastUp[s])
+	}
+	help("ospofeed_source_blocked", "gauge", "1 when the source's robots.txt forbids its URL to ospofeed (status blocked), else 0.")
+	for _, s := range sortedKeys(m.blocked) {
+		fmt.Fprintf(b, "ospofeed_source_blocked{source=%q} %d\n", s, m.blocked[s])
 	}
 	help("ospofeed_source_last_success_timestamp_seconds", "gauge", "End of the source's last successful crawl.")
 	for _, s := range sortedKeys(m.lastSuccess) {
@@ -104,6 +114,13 @@ func (m *metrics) write(b *strings.Builder) {
 	}
 	help("ospofeed_renders_total", "counter", "Site renders.")
 	fmt.Fprintf(b, "ospofeed_renders_total %d\n", m.renders)
+}
+
+func isBlocked(s ospofeed.Status) int {
+	if s == ospofeed.StatusBlocked {
+		return 1
+	}
+	return 0
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -273,7 +273,11 @@ func (s *scheduler) nextCrawl() time.Time {
 }
 
 // backingOff reports whether a failing source should skip a scheduled
-// crawl at now, and until when it waits.
+// crawl at now, and until when it waits. Only failed sources back off: a
+// blocked one (robots.txt forbids it) is not failing, and its scheduled
+// crawl costs its host nothing but robots.txt, asked conditionally once a
+// day at most (scraper.Run tests it first), so that it resumes with the
+// first robots.txt it reads that allows it.
 func backingOff(src ospofeed.Source, st ospofeed.SourceState, now time.Time) (time.Time, bool) {
 	if st.Status != ospofeed.StatusFailed {
 		return time.Time{}, false

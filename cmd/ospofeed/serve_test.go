@@ -272,7 +272,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(body, &h); err != nil || resp.StatusCode != 200 || h.Status != "ok" {
 		t.Fatalf("/healthz = %d %s (%v)", resp.StatusCode, body, err)
 	}
-	if len(h.Sources) != 12 {
+	if len(h.Sources) != 11 {
 		t.Errorf("/healthz lists %d sources", len(h.Sources))
 	}
 	for _, src := range h.Sources {
@@ -280,7 +280,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("/healthz source %s = %s, last success %v", src.ID, src.Status, src.LastSuccess)
 		}
 	}
-	if _, m := get(t, s.base+"/metrics"); !strings.Contains(string(m), `ospofeed_items{kind="recording"} 17`) {
+	if _, m := get(t, s.base+"/metrics"); !strings.Contains(string(m), `ospofeed_items{kind="recording"} 14`) {
 		t.Errorf("/metrics:\n%s", m)
 	}
 
