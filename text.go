@@ -80,3 +80,27 @@ func isXMLChar(r rune) bool {
 	}
 	return false
 }
+
+// CleanLines is CleanText for text whose lines matter (a summary with
+// paragraphs, a dash list, a separator line): white space is folded within
+// each line, line breaks stay, runs of blank lines become one blank line
+// (a paragraph break), and blank lines at either end go.
+func CleanLines(s string) string {
+	s = StripXMLIllegal(s)
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n\n").Replace(s)
+	var out []string
+	blank := false
+	for _, line := range strings.Split(s, "\n") {
+		line = CleanText(line)
+		if line == "" {
+			blank = len(out) > 0
+			continue
+		}
+		if blank {
+			out = append(out, "")
+			blank = false
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

@@ -161,11 +161,10 @@ func resolve(ids []string, look Lookup) []related {
 
 // paragraphs splits plain text on blank lines and tidies each paragraph.
 func paragraphs(s string) []string {
-	s = strings.ReplaceAll(ospofeed.StripXMLIllegal(s), "\r\n", "\n")
 	var out []string
-	for _, p := range strings.Split(s, "\n\n") {
-		if p = ospofeed.CleanText(p); p != "" {
-			out = append(out, p)
+	for _, p := range strings.Split(ospofeed.CleanLines(s), "\n\n") {
+		if p != "" {
+			out = append(out, p) // its line breaks stay: a list, a separator line
 		}
 	}
 	return out
@@ -176,7 +175,7 @@ const maxListed = 20
 
 // entryHTML is one line of markup on purpose: newlines inside XML character
 // data become &#xA; and only add noise.
-var entryHTML = template.Must(template.New("entry").Parse(
+var entryHTML = template.Must(template.New("entry").Funcs(template.FuncMap{"lines": func(s string) []string { return strings.Split(s, "\n") }}).Parse(
 	`{{with .Flags}}<p><strong>{{range $i, $f := .}}{{if $i}} · {{end}}{{$f}}{{end}}</strong></p>{{end}}` +
 		`{{with .Events}}<p>Part of {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +
 		`{{with .Facts}}<ul>{{range .}}<li>{{.Label}}: {{.Value}}</li>{{end}}</ul>{{end}}` +
@@ -184,7 +183,7 @@ var entryHTML = template.Must(template.New("entry").Parse(
 		`{{with .Watch.URL}}<p><a href="{{.}}">{{$.Watch.Title}}</a></p>{{end}}` +
 		`{{with .Recordings}}<p>Recordings:</p><ul>{{range .}}<li>{{template "link" .}}{{with .Duration}} ({{.}}){{end}}</li>{{end}}</ul>{{end}}` +
 		`{{with .MoreRecordings}}<p>And {{.}} more recordings{{with $.Page}} on <a href="{{.}}">the event's page</a>{{end}}.</p>{{end}}` +
-		`{{range .Summary}}<p>{{.}}</p>{{end}}` +
+		`{{range .Summary}}<p>{{range $i, $l := lines .}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>{{end}}` +
 		`{{.Content}}` +
 		`{{with .Mentioned}}<p>Mentioned in {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}{{with $.MoreMentioned}} and {{.}} more{{end}}.</p>{{end}}` +
 		`{{with .Mentions}}<p>Mentions {{range $i, $e := .}}{{if $i}}, {{end}}{{template "link" $e}}{{end}}.</p>{{end}}` +

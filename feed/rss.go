@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -105,7 +106,7 @@ func rssItemOf(m Meta, it ospofeed.Item, look Lookup) *rssItem {
 	if len(v.Summary) > 0 {
 		desc = ""
 		for _, p := range v.Summary {
-			desc += "<p>" + html.EscapeString(p) + "</p>"
+			desc += "<p>" + strings.ReplaceAll(html.EscapeString(p), "\n", "<br>") + "</p>"
 		}
 	}
 	perma := "false"

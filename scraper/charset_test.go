@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/ospofeed/ospofeed"
 	"github.com/ospofeed/ospofeed/internal/fixture"
 )
@@ -216,5 +217,26 @@ func TestRunLatin1Feed(t *testing.T) {
 				t.Errorf("Run(%s, %s) item ID = %q; want %q", src.URL, tt.name, it.ID, want)
 			}
 		})
+	}
+}
+
+func TestBlockTextKeepsShape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<p>Programme<br>---<br>- Opening Plenary: welcome<br>- Keynote</p>", "Programme\n---\n- Opening Plenary: welcome\n- Keynote"},
+		{"<p>One\n  paragraph,\nwrapped in the source.</p><p>Two.</p>", "One paragraph, wrapped in the source.\n\nTwo."},
+		{"<ul><li>first</li><li>second <b>bold</b></li></ul>", "- first\n- second bold"},
+		{"plain <b>inline</b> text", "plain inline text"},
+	}
+	for _, tt := range tests {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(tt.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := blockText(doc.Find("body")); got != tt.want {
+			t.Errorf("blockText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := plain("Programme\n---\n- Opening Plenary: welcome\n- Keynote: open source"); got != "Programme\n---\n- Opening Plenary: welcome\n- Keynote: open source" {
+		t.Errorf("plain(multi-line text) = %q; want its lines kept", got)
 	}
 }

@@ -205,14 +205,14 @@ func looksHTML(s string) bool { return tagRE.MatchString(s) }
 // plain is the text of a possibly-HTML fragment.
 func plain(s string) string {
 	if !looksHTML(s) {
-		return ospofeed.CleanText(s)
+		return ospofeed.CleanLines(s)
 	}
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(s))
 	if err != nil {
 		return ospofeed.CleanText(tagRE.ReplaceAllString(s, " "))
 	}
 	doc.Find("script, style").Remove()
-	return text(doc.Selection)
+	return blockText(doc.Selection)
 }
 
 var hrefAttrRE = regexp.MustCompile(`(?i)(\s(?:href|src)\s*=\s*)(["'])([^"']*)(["'])`)

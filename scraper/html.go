@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
 
 	"github.com/ospofeed/ospofeed"
 )
@@ -23,6 +25,52 @@ func parseHTML(src string, body []byte) (*goquery.Document, error) {
 
 // text is the cleaned text of a selection.
 func text(s *goquery.Selection) string { return ospofeed.CleanText(s.Text()) }
+
+// blockText is the text of a selection with the shape its markup gives it:
+// paragraphs and other blocks apart, a line per <br> and per list item
+// (as "- item"), white space folded within lines.
+func blockText(s *goquery.Selection) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			// In HTML a line break in the source is a space; the markup
+			// says where lines end.
+			if n.Data != "" && unicode.IsSpace(rune(n.Data[0])) {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.Join(strings.FieldsFunc(n.Data, unicode.IsSpace), " "))
+			if n.Data != "" && unicode.IsSpace(rune(n.Data[len(n.Data)-1])) {
+				b.WriteByte(' ')
+			}
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "br":
+				b.WriteString("\n")
+				return
+			case "li":
+				b.WriteString("\n- ")
+			case "p", "div", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "pre", "section", "article":
+				b.WriteString("\n\n")
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "p", "div", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "pre", "section", "article":
+				b.WriteString("\n\n")
+			}
+		}
+	}
+	for _, n := range s.Nodes {
+		walk(n)
+	}
+	return ospofeed.CleanLines(b.String())
+}
 
 // texts is the cleaned, non-empty texts of each element of a selection.
 func texts(s *goquery.Selection) []string {

@@ -104,7 +104,7 @@ func ParseAsset(pageURL string, body []byte) (ospofeed.Item, []string, error) {
 	it.Languages = texts(field("asset-language").Find(".field__item a"))
 	it.Entities = texts(field("un-entity").Find(".field__item a"))
 	it.Topics = texts(field("subject-topical").Find(".field__item a"))
-	it.Summary = text(field("summary").Find(".smt-content").First())
+	it.Summary = blockText(field("summary").Find(".smt-content").First())
 	if h, err := field("description").Find(".smt-content").First().Html(); err == nil {
 		it.Content = sanitize(sanitizer(), h)
 	}
