@@ -168,6 +168,7 @@ func (b *batch) flush(remove []string) error {
 	}
 	b.stats.Changed = append(b.stats.Changed, changed...)
 	b.files, b.bytes = b.files[:0], 0
+	releaseMemory(b.s)
 	return nil
 }
 
