@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +19,17 @@ const prodID = "-//ospofeed//ospofeed feed//EN"
 // iCalendar (RFC 5545) calendar of VEVENTs, in the given order. Items
 // without a Start, and articles, are skipped. All-day events become
 // VALUE=DATE spans with an exclusive DTEND; timed items are written in UTC,
-// so no VTIMEZONE is needed. DTSTAMP is the item's Updated time rather than
-// the clock, which keeps the output deterministic.
+// so no VTIMEZONE is needed. DTSTAMP, LAST-MODIFIED and SEQUENCE follow
+// what each VEVENT shows (see revision) rather than the clock, which keeps
+// the output deterministic.
+//
+// The calendar has no METHOD: METHOD:PUBLISH makes it an iTIP message
+// (RFC 5546), which needs an ORGANIZER, a calendar address, in every
+// VEVENT; libical's iTIP check refuses one without. ospofeed knows an
+// event's organiser by name at best, never by address, and an invented
+// mailto: would make calendar clients treat the events as invitations.
+// Without METHOD the calendar is a plain RFC 5545 object, which is what a
+// subscription (webcal) is.
 func ICalendar(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 	m, err := m.norm()
 	if err != nil {
@@ -30,7 +40,6 @@ func ICalendar(m Meta, items []ospofeed.Item, look Lookup) ([]byte, error) {
 	w.line("VERSION:2.0")
 	w.line("PRODID:" + prodID)
 	w.line("CALSCALE:GREGORIAN")
-	w.line("METHOD:PUBLISH")
 	// NAME and DESCRIPTION are RFC 7986; the X-WR- twins are what Apple,
 	// Google and Outlook actually read.
 	w.text("NAME", m.Title)
@@ -64,14 +73,11 @@ func UID(it ospofeed.Item) string {
 
 func (w *icalWriter) event(m Meta, it ospofeed.Item, look Lookup) {
 	v := newView(m.BaseURL, it, look)
-	stamp := updated(it, m.Updated)
-	if stamp.IsZero() {
-		stamp = it.Start.UTC() // DTSTAMP is required; any fixed instant beats the clock
-	}
+	stamp, seq := revision(it, look, m.Updated)
 	w.line("BEGIN:VEVENT")
 	w.line("UID:" + UID(it))
 	w.line("DTSTAMP:" + utcStamp(stamp))
-	w.line("SEQUENCE:" + strconv.Itoa(max(it.Version, 0)))
+	w.line("SEQUENCE:" + strconv.Itoa(seq))
 	if it.AllDay {
 		w.line("DTSTART;VALUE=DATE:" + it.Start.Format("20060102"))
 		// DTEND of a DATE span is exclusive: the day after the last day.
@@ -97,9 +103,7 @@ func (w *icalWriter) event(m Meta, it ospofeed.Item, look Lookup) {
 	if !it.FirstSeen.IsZero() {
 		w.line("CREATED:" + utcStamp(it.FirstSeen))
 	}
-	if !it.Updated.IsZero() {
-		w.line("LAST-MODIFIED:" + utcStamp(it.Updated))
-	}
+	w.line("LAST-MODIFIED:" + utcStamp(stamp))
 	// A withdrawn recording is cancelled rather than dropped, so that
 	// subscribers see it go instead of it silently vanishing.
 	if it.Withdrawn {
@@ -110,6 +114,63 @@ func (w *icalWriter) event(m Meta, it ospofeed.Item, look Lookup) {
 	// Transparent: following a conference should not mark a subscriber busy.
 	w.line("TRANSP:TRANSPARENT")
 	w.line("END:VEVENT")
+}
+
+// seqEpoch is where SEQUENCE counts seconds from.
+var seqEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// revision is when anything a VEVENT of it shows last changed (its
+// DTSTAMP and LAST-MODIFIED), and its SEQUENCE.
+//
+// A VEVENT shows the item and the titles, durations and URLs of related
+// items (newView): an event's first recordings, a recording's events, the
+// mentions either way. The store moves an item's Updated (and Version)
+// exactly when its content changes, so the latest Updated of the item and
+// of what it shows moves whenever the VEVENT may have changed; a change
+// elsewhere leaves it alone. SEQUENCE counts the seconds from 2020 to that
+// moment: it rises with every change and never falls, even when a
+// recording or a mention leaves the VEVENT (a sum of Versions would fall
+// then), and it is never below the item's own Version, which earlier
+// releases published as SEQUENCE. It fits RFC 5545's 31-bit INTEGER until
+// 2088. One change escapes it: an item that stops mentioning this one
+// leaves the VEVENT's "Mentioned in" without moving anything the VEVENT
+// still shows (no state is kept to notice); the next change carries it.
+func revision(it ospofeed.Item, look Lookup, fallback time.Time) (time.Time, int) {
+	stamp := updated(it, fallback)
+	if stamp.IsZero() {
+		stamp = it.Start.UTC() // DTSTAMP is required; any fixed instant beats the clock
+	}
+	for _, r := range shown(it, look) {
+		if u := r.Updated.UTC(); u.After(stamp) {
+			stamp = u
+		}
+	}
+	seq := max(it.Version, 0)
+	if s := stamp.Sub(seqEpoch) / time.Second; s > time.Duration(seq) {
+		seq = int(min(s, 1<<31-1))
+	}
+	return stamp, seq
+}
+
+// shown are the items whose titles a VEVENT of it shows, as newView picks
+// them: its events (a recording's), its first recordings (an event's), the
+// items it mentions and the first that mention it; never-published
+// recordings are not shown.
+func shown(it ospofeed.Item, look Lookup) []ospofeed.Item {
+	ids := slices.Concat(it.Mentions, it.MentionedIn[:min(len(it.MentionedIn), maxListed)])
+	switch it.Kind {
+	case ospofeed.KindRecording:
+		ids = append(ids, it.Events...)
+	case ospofeed.KindEvent:
+		ids = append(ids, it.Recordings[:min(len(it.Recordings), maxListed)]...)
+	}
+	var out []ospofeed.Item
+	for _, id := range ids {
+		if r, ok := look.find(ospofeed.CleanText(id)); ok && !r.Unpublished {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func utcStamp(t time.Time) string { return t.UTC().Format("20060102T150405Z") }

@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +72,7 @@ func TestICalendar(t *testing.T) {
 	cal, events := parseICal(t, b)
 	for name, want := range map[string]string{
 		"BEGIN": "VCALENDAR", "VERSION": "2.0", "PRODID": prodID, "CALSCALE": "GREGORIAN",
-		"METHOD": "PUBLISH", "X-WR-CALNAME": `ospofeed: OSPO events & recordings`,
+		"X-WR-CALNAME": `ospofeed: OSPO events & recordings`,
 	} {
 		if cal[name] != want {
 			t.Errorf("calendar %s = %q; want %q", name, cal[name], want)
@@ -97,11 +99,14 @@ func TestICalendar(t *testing.T) {
 			"URL;VALUE=URI":      eventID,
 			"DTSTAMP":            "20240711T063000Z",
 			"LAST-MODIFIED":      "20240711T063000Z",
-			"SEQUENCE":           "3",
+			"SEQUENCE":           "142842600", // seconds from 2020 to 2024-07-11T06:30Z
 			"STATUS":             "CONFIRMED",
 		}},
-		{liveID, vevent{"DTSTART": "20240712T140000Z", "DTEND": "", "SEQUENCE": "1"}},
-		{evilID, vevent{"DTSTART": "20240707T150000Z", "DTEND": "20240707T150930Z"}},
+		{liveID, vevent{"DTSTART": "20240712T140000Z", "DTEND": "", "SEQUENCE": "142930800"}},
+		// It shows its event's title ("Part of"): the event's newer
+		// Updated is its revision.
+		{evilID, vevent{"DTSTART": "20240707T150000Z", "DTEND": "20240707T150930Z",
+			"DTSTAMP": "20240711T063000Z", "LAST-MODIFIED": "20240711T063000Z", "SEQUENCE": "142842600"}},
 		{longID, vevent{"DTSTART": "20240630T130000Z", "DTEND": "20240630T153000Z", "LOCATION": `Conference Room 4\; UN HQ\, New York`}},
 	}
 	for _, tt := range tests {
@@ -220,5 +225,173 @@ func TestICalEscape(t *testing.T) {
 				t.Errorf("icalEscape(%q) = %q; want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestICalendarNoITIP: METHOD:PUBLISH makes a calendar an iTIP message,
+// whose VEVENTs libical requires to have an ORGANIZER; ospofeed knows no
+// organiser's calendar address, so its calendars carry no METHOD.
+func TestICalendarNoITIP(t *testing.T) {
+	items := fixtures()
+	for _, tt := range []struct {
+		name  string
+		items []ospofeed.Item
+	}{{"all", items}, {"empty", nil}, {"one event", []ospofeed.Item{find(items, eventID)}}} {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := ICalendar(meta("x.ics"), tt.items, lookupOf(items))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal, events := parseICal(t, b)
+			if m, ok := cal["METHOD"]; ok {
+				for _, e := range events {
+					if !hasProp(e, "ORGANIZER") {
+						t.Errorf("METHOD:%s, and VEVENT %s has no ORGANIZER (libical's iTIP check fails)", m, e["UID"])
+					}
+				}
+				t.Errorf("calendar has METHOD:%s; want none (no organiser address is known)", m)
+			}
+		})
+	}
+}
+
+func hasProp(e vevent, name string) bool {
+	for k := range e {
+		if k == name || strings.HasPrefix(k, name+";") {
+			return true
+		}
+	}
+	return false
+}
+
+// revisionProps are the VEVENT properties that say it changed.
+var revisionProps = []string{"DTSTAMP", "LAST-MODIFIED", "SEQUENCE"}
+
+// content is a VEVENT without its revision properties.
+func content(e vevent) string {
+	var keys []string
+	for k := range e {
+		if !slices.Contains(revisionProps, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + ":" + e[k] + "\n")
+	}
+	return b.String()
+}
+
+// TestICalendarRevision: a VEVENT's SEQUENCE, DTSTAMP and LAST-MODIFIED
+// rise when anything it shows changes, its own fields or the title of a
+// recording, event or mention it lists, and only then. Every item of the
+// fixtures, with mentions both ways, is changed in turn as the store
+// changes an item (a new title, Updated the time of the change, after
+// every Updated before it, the next Version), and every VEVENT of the
+// calendar is compared before and after.
+func TestICalendarRevision(t *testing.T) {
+	base := fixtures()
+	for i := range base {
+		switch base[i].ID {
+		case articleI:
+			base[i].Mentions = []string{eventID, rec1ID}
+		case eventID, rec1ID:
+			base[i].MentionedIn = []string{articleI}
+		}
+	}
+	render := func(items []ospofeed.Item) map[string]vevent {
+		b, err := ICalendar(meta("all.ics"), items, lookupOf(items))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, events := parseICal(t, b)
+		out := map[string]vevent{}
+		for _, e := range events {
+			out[e["UID"]] = e
+		}
+		return out
+	}
+	var now time.Time // of the changes: after everything the store holds
+	for _, it := range base {
+		if it.Updated.After(now) {
+			now = it.Updated.Add(24 * time.Hour)
+		}
+	}
+	before := render(base)
+	changed := 0
+	for i, x := range base {
+		items := slices.Clone(base)
+		items[i].Title = x.Title + " (renamed)"
+		items[i].Updated = now
+		items[i].Version++
+		after := render(items)
+		for uid, b := range before {
+			a := after[uid]
+			moved := content(a) != content(b)
+			if moved {
+				changed++
+			}
+			for _, p := range revisionProps {
+				switch {
+				case moved && a[p] <= b[p] && p != "SEQUENCE":
+					t.Errorf("%s renamed: VEVENT %s shows it, and %s stayed %s (now %s)", x.ID, uid, p, b[p], a[p])
+				case moved && p == "SEQUENCE" && atoi(t, a[p]) <= atoi(t, b[p]):
+					t.Errorf("%s renamed: VEVENT %s shows it, and SEQUENCE went from %s to %s", x.ID, uid, b[p], a[p])
+				case !moved && a[p] != b[p]:
+					t.Errorf("%s renamed: VEVENT %s does not show it, and %s moved from %s to %s", x.ID, uid, p, b[p], a[p])
+				}
+			}
+		}
+	}
+	// The renamed event shows in its own VEVENT, its recordings' (the
+	// hostile one) and the article's mention; the renamed recordings in
+	// the event's: far more than one VEVENT moved.
+	if changed < 5 {
+		t.Errorf("only %d VEVENTs changed over all renames; the fixtures do not exercise what VEVENTs show", changed)
+	}
+
+	// A recording leaving its event: the event's revision is the event's
+	// own change, later than any recording's, so SEQUENCE still rises.
+	items := slices.Clone(base)
+	for i := range items {
+		if items[i].ID == eventID {
+			items[i].Recordings = items[i].Recordings[1:]
+			items[i].Updated = now
+			items[i].Version++
+		}
+	}
+	uid := UID(find(base, eventID))
+	if a, b := render(items)[uid], before[uid]; atoi(t, a["SEQUENCE"]) <= atoi(t, b["SEQUENCE"]) {
+		t.Errorf("a recording left the event: SEQUENCE %s -> %s; want it raised", b["SEQUENCE"], a["SEQUENCE"])
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("SEQUENCE %q: %v", s, err)
+	}
+	return n
+}
+
+// TestICalendarSequenceFloor: an item without any time keeps its Version
+// as SEQUENCE, and SEQUENCE never falls below the Version earlier releases
+// published.
+func TestICalendarSequenceFloor(t *testing.T) {
+	it := ospofeed.Item{ID: "https://x.example/e", Kind: ospofeed.KindEvent, Title: "E", Start: day0(2019, 3, 1), AllDay: true, Version: 7}
+	m := meta("x.ics")
+	m.Updated = time.Time{}
+	b, err := ICalendar(m, []ospofeed.Item{it}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, events := parseICal(t, b)
+	if got := events[0]["SEQUENCE"]; got != "7" {
+		t.Errorf("SEQUENCE = %s; want 7 (the Version: the start, 2019, is before the epoch)", got)
+	}
+	if got := events[0]["DTSTAMP"]; got != "20190301T000000Z" {
+		t.Errorf("DTSTAMP = %s; want the start, 20190301T000000Z", got)
 	}
 }
