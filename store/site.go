@@ -32,9 +32,9 @@ var (
 	// siteetags/ <path> -> ETag, 0x00, "i" when immutable: what PutSite
 	// compares and SitePaths lists, without touching the bodies.
 	bucketSiteETags = []byte("siteetags")
-	keySiteKey = []byte("site_key")
-	keySiteDay = []byte("site_day")
-	keySiteGen = []byte("site_gen")
+	keySiteKey      = []byte("site_key")
+	keySiteDay      = []byte("site_day")
+	keySiteGen      = []byte("site_gen")
 )
 
 type fileV1 struct {
