@@ -148,3 +148,38 @@ func TestDriftAndRepairMoveNothing(t *testing.T) {
 		}
 	}
 }
+
+// A full default crawl asks each host for its robots.txt once, however many
+// sources live there; the next run asks again once, conditionally, and
+// gets 304.
+func TestOneRobotsTxtPerHostPerRun(t *testing.T) {
+	site := fixture.New()
+	defer site.Close()
+	cfg := testConfig(t, site, "")
+	db := filepath.Join(t.TempDir(), "o.db")
+	ctx := context.Background()
+	for run := 1; run <= 2; run++ {
+		site.ResetLog()
+		if _, stderr, err := runCmd(ctx, "crawl", "--config", cfg, "--db", db); err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, stderr)
+		}
+		perHost := map[string]int{}
+		for _, r := range site.Requests() {
+			if r.Path != "/robots.txt" {
+				continue
+			}
+			perHost[r.Host]++
+			if run == 2 && (r.IfNoneMatch == "" && r.IfModifiedSince == "" || r.Status != 304) {
+				t.Errorf("run 2: robots.txt of %s asked without validators or answered %d; want a conditional request answered 304", r.Host, r.Status)
+			}
+		}
+		if len(perHost) < 4 {
+			t.Fatalf("run %d: robots.txt asked of only %d hosts: %v", run, len(perHost), perHost)
+		}
+		for h, n := range perHost {
+			if n != 1 {
+				t.Errorf("run %d: robots.txt of %s asked %d times; want once", run, h, n)
+			}
+		}
+	}
+}
