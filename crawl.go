@@ -24,6 +24,9 @@ type CrawlResult struct {
 	// Items are observations: what this source saw, merged by the store
 	// with what it and other sources saw before.
 	Items []Item
+	// Replayed are the ids of items a page answered 304 for: seen again,
+	// exactly as this source's stored observations of them.
+	Replayed []string
 	// Pages are the URLs fetched with a body or answered 304, with their
 	// validators.
 	Pages       []Page

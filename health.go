@@ -155,7 +155,20 @@ func CountOK(res CrawlResult, exp Expect, lastFound int) bool {
 }
 
 // Found is the number of distinct items a crawl found.
-func (r CrawlResult) Found() int { return len(r.merged()) }
+func (r CrawlResult) Found() int {
+	n := len(r.merged())
+	seen := map[string]bool{}
+	for _, it := range r.Items {
+		seen[it.ID] = true
+	}
+	for _, id := range r.Replayed {
+		if !seen[id] {
+			seen[id] = true
+			n++
+		}
+	}
+	return n
+}
 
 // merged folds the crawl's observations of each item into one, most
 // authoritative first, as the store will: a link without a title and the

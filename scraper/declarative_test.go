@@ -297,7 +297,7 @@ func TestRunListing(t *testing.T) {
 		if res.Err != nil || res.NotModified != 1 || res.Fetched != 0 {
 			t.Errorf("Run(%s) again: Err, NotModified, Fetched = %v, %d, %d; want nil, 1, 0", src.ID, res.Err, res.NotModified, res.Fetched)
 		}
-		checkAgenda(t, "Run("+src.ID+") again", res.Items, ospofeed.KindEvent)
+		checkAgenda(t, "Run("+src.ID+") again", mem.seen(res), ospofeed.KindEvent)
 	})
 
 	t.Run("redesign", func(t *testing.T) {

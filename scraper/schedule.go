@@ -174,11 +174,15 @@ func wanted(src ospofeed.Source, ev ospofeed.Item) bool {
 // scheduleDay reads one schedule page and returns the event's sessions on
 // it as card observations (emitted already).
 func scheduleDay(ctx context.Context, env *Env, u string, ev ospofeed.Item) ([]ospofeed.Item, error) {
-	resp, remembered, err := env.Get(ctx, u)
+	resp, rememberedIDs, err := env.Get(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	if resp.NotModified {
+		remembered, err := env.Recall(rememberedIDs)
+		if err != nil {
+			return nil, err
+		}
 		var out []ospofeed.Item
 		for _, it := range remembered {
 			it.Events = ospofeed.Union(it.Events, []string{ev.ID})

@@ -85,6 +85,7 @@ type Env struct {
 
 	mu       sync.Mutex
 	items    []ospofeed.Item
+	replayed []string // ids a 304 said are as remembered
 	pages    []ospofeed.Page
 	warnings []string
 }
@@ -121,9 +122,12 @@ func (e *Env) Remember(p ospofeed.Page, ids ...string) {
 }
 
 // Get fetches u conditionally on what this source remembers of it. On a 304
-// it re-emits the page's remembered items, re-remembers the page and
-// returns the remembered items; the caller must not parse.
-func (e *Env) Get(ctx context.Context, u string) (*Response, []ospofeed.Item, error) {
+// the page's remembered items are reported again as they are (their ids go
+// to CrawlResult.Replayed: nothing is read or re-saved, so an unchanged
+// source costs its requests, not its size), the page is re-remembered, and
+// the ids are returned (Recall reads the items, for a caller that walks on
+// from them); the caller must not parse.
+func (e *Env) Get(ctx context.Context, u string) (*Response, []string, error) {
 	prev, known, err := e.Memory.Page(e.Source.ID, u)
 	if err != nil {
 		e.Warn("memory of %s unreadable, fetching unconditionally: %v", u, err)
@@ -136,19 +140,26 @@ func (e *Env) Get(ctx context.Context, u string) (*Response, []ospofeed.Item, er
 	if err != nil || !resp.NotModified {
 		return resp, nil, err
 	}
+	e.mu.Lock()
+	e.replayed = append(e.replayed, prev.Items...)
+	e.mu.Unlock()
+	e.Remember(prev)
+	return resp, prev.Items, nil
+}
+
+// Recall reads this source's stored observations of ids (those it has).
+func (e *Env) Recall(ids []string) ([]ospofeed.Item, error) {
 	var items []ospofeed.Item
-	for _, id := range prev.Items {
+	for _, id := range ids {
 		it, ok, err := e.Memory.Observation(e.Source.ID, id)
 		if err != nil {
-			return nil, nil, fmt.Errorf("recall %s from %s: %w", id, u, err)
+			return nil, fmt.Errorf("recall %s: %w", id, err)
 		}
 		if ok {
 			items = append(items, it)
 		}
 	}
-	e.Emit(items...)
-	e.Remember(prev)
-	return resp, items, nil
+	return items, nil
 }
 
 // Options of Run.
@@ -218,7 +229,7 @@ func Run(ctx context.Context, cfg *config.Config, src ospofeed.Source, mem Memor
 		if p := recover(); p != nil {
 			res.Err = errors.Join(res.Err, fmt.Errorf("source %s: crawl panicked: %v", src.ID, p))
 		}
-		res.Items, res.Pages, res.Warnings = env.items, env.pages, env.warnings
+		res.Items, res.Replayed, res.Pages, res.Warnings = env.items, env.replayed, env.pages, env.warnings
 		res.Fetched, res.NotModified = env.Fetcher.Stats()
 		res.End = opt.Now().UTC()
 	}()

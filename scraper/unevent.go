@@ -130,14 +130,18 @@ func linkTitle(a *goquery.Selection) string {
 // links to.
 func crawlUNEvent(ctx context.Context, env *Env) error {
 	src := env.Source
-	resp, remembered, err := env.Get(ctx, src.URL)
+	resp, ids, err := env.Get(ctx, src.URL)
 	if err != nil {
 		return err
 	}
 	var recs []ospofeed.Item
 	if resp.NotModified {
-		// Unchanged: its items were re-emitted; walk on to the recordings
-		// it listed, each conditionally.
+		// Unchanged: its items are reported as they were; walk on to the
+		// recordings it listed, each conditionally.
+		remembered, err := env.Recall(ids)
+		if err != nil {
+			return err
+		}
 		for _, it := range remembered {
 			if it.Kind == ospofeed.KindRecording {
 				recs = append(recs, it)
