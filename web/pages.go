@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 
@@ -52,6 +54,9 @@ var funcs = template.FuncMap{
 	"base":     func() string { return "" }, // replaced per site by the base URL
 	"resolve":  func([]string) []ospofeed.Item { return nil },
 	"href":     func(ospofeed.Item) string { return "" },
+	"topic":    topicCase,
+	"thumb":    listThumbnail,
+	"health":   visitorStatus,
 }
 
 var tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
@@ -156,6 +161,181 @@ type pageData struct {
 	Event                              *eventView
 	Rec                                *recordingView
 	List                               *listView
+}
+
+// Description is the page's own <meta name="description">: the
+// recording's or the event's, a listing's, else the site's.
+func (d pageData) Description() string {
+	switch {
+	case d.Rec != nil:
+		return d.Rec.Description()
+	case d.Event != nil:
+		return d.Event.Description()
+	case d.List != nil:
+		s := listDescriptions[d.List.Kind]
+		if d.List.Page > 0 {
+			s += fmt.Sprintf(" Page %d of the archive.", d.List.Page)
+		}
+		return s
+	}
+	return ospofeed.CleanText(d.Info.Description)
+}
+
+// listDescriptions describe the listing pages.
+var listDescriptions = map[string]string{
+	ospofeed.FeedRecordings: "Recordings of OSPO events' sessions, newest first, with their dates, running times and citations.",
+	ospofeed.FeedEvents:     "Events of Open Source Programme Offices, newest first, with their recordings.",
+	ospofeed.FeedNews:       "News and reports about OSPOs and their events, newest first.",
+	ospofeed.FeedOSPOs:      "Public-sector Open Source Programme Offices, newest listed first.",
+}
+
+// navItems are the site's sections, in the header's order.
+var navItems = []struct{ Path, Name string }{
+	{"/events/", "Events"}, {"/recordings/", "Recordings"}, {"/news/", "News"}, {"/ospos/", "OSPOs"}, {"/#feeds", "Feeds"},
+}
+
+// navLink is one link of the header's navigation; Current is "page" on
+// the section's own listing page, "true" on the pages under it, "" else.
+type navLink struct{ Path, Name, Current string }
+
+// Nav is the header's navigation for this page.
+func (d pageData) Nav() []navLink {
+	out := make([]navLink, 0, len(navItems))
+	for _, n := range navItems {
+		l := navLink{Path: n.Path, Name: n.Name}
+		switch {
+		case d.Path == n.Path:
+			l.Current = "page"
+		case strings.HasSuffix(n.Path, "/") && strings.HasPrefix(d.Path, n.Path):
+			l.Current = "true"
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// visitorStatus is a source's health as a visitor reads it, without the
+// crawler's error (that is for /healthz, `ospofeed sources` and the
+// status feed). The template adds "since" the status's date: a page shows
+// no time relative to when it was rendered, and only what moves the
+// store's shown health (status, its date, items), so that it never goes
+// stale between renders.
+func visitorStatus(s ospofeed.Status) string {
+	switch s {
+	case ospofeed.StatusOK:
+		return "working"
+	case ospofeed.StatusEmpty:
+		return "working, lists nothing"
+	case ospofeed.StatusDegraded:
+		return "partly unavailable"
+	case ospofeed.StatusFailed:
+		return "unavailable"
+	case ospofeed.StatusNew, "":
+		return "not read yet"
+	}
+	return s.Label()
+}
+
+// topicCase writes a topic the source shouts ("OPEN SOURCE") as a
+// sentence ("Open source"), keeping the acronyms of four letters or fewer
+// ("UN", "SDG", "ICT") that are not common words. A topic with any
+// lower-case letter is the source's own spelling, and kept.
+func topicCase(s string) string {
+	if strings.ToUpper(s) != s || strings.ToLower(s) == s {
+		return s
+	}
+	var b strings.Builder
+	first := true
+	word := func(w string) {
+		if w == "" {
+			return
+		}
+		n := 0
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				n++
+			}
+		}
+		lw := strings.ToLower(w)
+		switch {
+		case n == 0:
+		case n <= 4 && !commonWords[lw]:
+			// An acronym: as the source wrote it.
+		case first:
+			r, size := utf8.DecodeRuneInString(lw)
+			w = string(unicode.ToUpper(r)) + lw[size:]
+		default:
+			w = lw
+		}
+		if n > 0 {
+			first = false
+		}
+		b.WriteString(w)
+	}
+	start := 0
+	for i, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			word(s[start:i])
+			b.WriteRune(r)
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	word(s[start:])
+	return b.String()
+}
+
+// commonWords are the short English words a shouted topic may hold that
+// are not acronyms.
+var commonWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an and are as at be by for from in into is it its of on or per the to via with
+		aid age air all arms art arts care city code data debt fair farm fish food free fund gap good high
+		land law laws life live long made more new news non oil open ozone peace plan play post rule
+		rural safe sea seas self soil south space sport tax team tech town trade urban use user war
+		ways web week wide work year youth zero`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// listThumbnail is a recording's picture for a list: Kaltura's, asked at
+// the width a list shows it.
+func listThumbnail(it ospofeed.Item) string {
+	u := thumbnail(it)
+	if base, ok := strings.CutSuffix(u, "/width/640"); ok && strings.HasPrefix(u, "https://cfvod.kaltura.com/") {
+		return base + "/width/320"
+	}
+	return u
+}
+
+// kalturaPlayer is UN Web TV's Kaltura player as an iframe: the partner is
+// UN Web TV's (SOURCES.md); the player configuration (uiconf_id 50132433)
+// is unverified: no source documents the one webtv.un.org uses. Only a
+// visitor's click on the recording's page loads it (cite.js).
+const kalturaPlayer = "https://cdnapisec.kaltura.com/p/" + kalturaPartner + "/sp/" + kalturaPartner + "00/embedIframeJs/uiconf_id/50132433/partner_id/" + kalturaPartner + "?iframeembed=true&entry_id="
+
+// player is what the click-to-load player of a recording's page needs.
+type player struct {
+	Kind  string // "kaltura" or "youtube"
+	Host  string // who serves the player, as a visitor knows it
+	Embed string // the iframe's URL, without autoplay or start
+	Thumb string
+}
+
+// Player is the recording's player, or nil when none can be embedded (a
+// withdrawn recording, a platform without a known player): the page then
+// links to where it is watched.
+func (v recordingView) Player() *player {
+	if v.Withdrawn {
+		return nil
+	}
+	if id := youtubeID(v.URL); id != "" {
+		return &player{Kind: "youtube", Host: "YouTube", Embed: "https://www.youtube-nocookie.com/embed/" + id, Thumb: thumbnail(v.Item)}
+	}
+	if e := kalturaEntry(v.Item); e != "" {
+		return &player{Kind: "kaltura", Host: "Kaltura", Embed: kalturaPlayer + e, Thumb: thumbnail(v.Item)}
+	}
+	return nil
 }
 
 type recordingView struct {

@@ -315,7 +315,7 @@ func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
 }
 
 // siteWide renders the index, the calendars, OPML, the status feed and the
-// style sheet: files of bounded size that a change to any item, or to the
+// static files (style sheet, favicon, script): files of bounded size that a change to any item, or to the
 // sources' health, may touch.
 func (m *model) siteWide(b *batch, events bool) error {
 	evs, err := m.events()
@@ -336,11 +336,25 @@ func (m *model) siteWide(b *batch, events bool) error {
 	if err := m.statusFeed(b); err != nil {
 		return err
 	}
-	css, err := templateFS.ReadFile("templates/style.css")
-	if err != nil {
-		return err
+	for _, f := range staticFiles {
+		body, err := templateFS.ReadFile("templates/" + f.name)
+		if err != nil {
+			return err
+		}
+		if err := b.add(newFile("/"+f.name, f.contentType, body, m.Created)); err != nil {
+			return err
+		}
 	}
-	return b.add(newFile("/style.css", "text/css; charset=utf-8", css, m.Created))
+	return nil
+}
+
+// staticFiles are the files of templates/ served as they are: the style
+// sheet, the favicon, and the script of recording pages (copy buttons,
+// the moment of ?t=, the click-to-load player).
+var staticFiles = []struct{ name, contentType string }{
+	{"style.css", "text/css; charset=utf-8"},
+	{"favicon.svg", "image/svg+xml"},
+	{"cite.js", "text/javascript; charset=utf-8"},
 }
 
 // feedSet describes the feed with log key k: its title, path and page.

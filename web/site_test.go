@@ -23,7 +23,7 @@ func wantPaths() []string {
 	feedSet := func(dir string) {
 		out = append(out, dir+".atom", dir+".rss", dir+".json")
 	}
-	out = append(out, "/", "/calendar.ics", "/feeds.opml", "/style.css", "/status/feed.atom",
+	out = append(out, "/", "/calendar.ics", "/feeds.opml", "/style.css", "/favicon.svg", "/cite.js", "/status/feed.atom",
 		"/recordings/", "/events/", "/news/", "/ospos/")
 	for _, d := range []string{"/feeds/all", "/feeds/recordings", "/feeds/events", "/feeds/news", "/feeds/ospos", "/feeds/source/un-ospo-events/all", "/feeds/source/un-webtv/all"} {
 		feedSet(d)
@@ -82,6 +82,8 @@ func TestBuildContentTypes(t *testing.T) {
 		{"/recordings/k1ma4k9rff/cite.json", "application/vnd.citationstyles.csl+json; charset=utf-8"},
 		{"/recordings/k1ma4k9rff/cite.txt", "text/plain; charset=utf-8"},
 		{"/style.css", "text/css; charset=utf-8"},
+		{"/favicon.svg", "image/svg+xml"},
+		{"/cite.js", "text/javascript; charset=utf-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -252,8 +254,8 @@ func TestBuildTodayOnlyByDay(t *testing.T) {
 // section returns the <section id=...> of an HTML page.
 func section(t *testing.T, page, id string) string {
 	t.Helper()
-	i := strings.Index(page, `<section id="`+id+`">`)
-	if i < 0 {
+	i := strings.Index(page, `<section id="`+id+`"`)
+	if i < 0 || !strings.ContainsRune(" >", rune(page[i+len(`<section id="`+id+`"`)])) {
 		t.Fatalf("page has no section %q", id)
 	}
 	s := page[i:]
@@ -335,9 +337,13 @@ func TestIndexLists(t *testing.T) {
 
 	latest := section(t, index, "latest")
 	for _, want := range []string{
-		`<li class="withdrawn"><a href="` + testBase + `/recordings/k1wd0n3x7a/">Open Source Week: side event (withdrawn)</a>`,
+		`<li class="rec withdrawn">`,
+		`<a href="` + testBase + `/recordings/k1wd0n3x7a/">Open Source Week: side event (withdrawn)</a>`,
 		`<span class="badge">withdrawn</span>`,
-		`Digital Public Goods Alliance: Open Source Week (Live)</a> <span class="badge">live</span>`,
+		`Digital Public Goods Alliance: Open Source Week (Live)</a></p>` + "\n" + `<p class="rec-meta"><span class="badge">live</span>`,
+		// Date and duration, separated; a picture of the right size, lazy.
+		`<time datetime="2024-07-10">10 July 2024</time> · <span class="duration">02:45:03</span>`,
+		`<img src="https://cfvod.kaltura.com/p/2503451/sp/250345100/thumbnail/entry_id/1_517v486n/width/320" alt="" width="160" height="90" loading="lazy" decoding="async">`,
 	} {
 		if !strings.Contains(latest, want) {
 			t.Errorf("latest recordings lack %s:\n%s", want, latest)
@@ -346,11 +352,19 @@ func TestIndexLists(t *testing.T) {
 	if news := section(t, index, "news"); !strings.Contains(news, "UN hosts its first OSPOs for Good conference") {
 		t.Errorf("news section lacks the article:\n%s", news)
 	}
+	// Visitors read a short status with its date; the crawler's error is
+	// for /healthz, `ospofeed sources` and the status feed.
 	sources := section(t, index, "sources")
-	for _, want := range []string{`<tr class="status-failed">`, "503 Service Unavailable", `<tr class="status-ok">`, ">UN OSPO events</a>"} {
+	for _, want := range []string{
+		`<tr class="status-failed">`, `<td>unavailable since <time datetime="2025-06-09T00:00:00Z">9 June 2025</time></td>`,
+		`<tr class="status-ok">`, `<td>working since <time datetime="2024-05-02T09:30:00Z">2 May 2024</time></td>`, ">UN OSPO events</a>",
+	} {
 		if !strings.Contains(sources, want) {
 			t.Errorf("sources section lacks %s:\n%s", want, sources)
 		}
+	}
+	if strings.Contains(index, "503 Service Unavailable") {
+		t.Errorf("index shows the crawler's error to visitors")
 	}
 	feeds := section(t, index, "feeds")
 	for _, p := range []string{"/feeds/all.atom", "/feeds/event/ospos-good-2024/all.rss", "/feeds/source/un-webtv/all.json", "/feeds.opml"} {
@@ -434,7 +448,7 @@ func TestRecordingPage(t *testing.T) {
 	}
 	for _, tt := range []struct{ path, want string }{
 		{"/recordings/k1wd0n3x7a/", "This recording has been withdrawn from UN Web TV"},
-		{"/recordings/k1z8lv3p2e/", `<p class="badge">Live stream</p>`},
+		{"/recordings/k1z8lv3p2e/", `<span class="badge">live stream</span>`},
 		{"/recordings/k1z8lv3p2e/", `<time datetime="2025-06-10T14:00:00Z">10 June 2025, 14:00 UTC</time>`},
 	} {
 		if p := page(t, s, tt.path); !strings.Contains(p, tt.want) {
@@ -526,7 +540,7 @@ func TestBuildFeedsParse(t *testing.T) {
 func TestBuildEmptySnapshot(t *testing.T) {
 	snap := Snapshot{Info: testInfo(), Created: testCreated, Today: testToday}
 	s := build(t, snap)
-	want := []string{"/", "/calendar.ics", "/events/", "/feeds.opml", "/feeds/all.atom", "/feeds/all.json", "/feeds/all.rss",
+	want := []string{"/", "/calendar.ics", "/cite.js", "/events/", "/favicon.svg", "/feeds.opml", "/feeds/all.atom", "/feeds/all.json", "/feeds/all.rss",
 		"/feeds/events.atom", "/feeds/events.json", "/feeds/events.rss",
 		"/feeds/news.atom", "/feeds/news.json", "/feeds/news.rss", "/feeds/ospos.atom", "/feeds/ospos.json", "/feeds/ospos.rss",
 		"/feeds/recordings.atom", "/feeds/recordings.json", "/feeds/recordings.rss", "/news/", "/ospos/", "/recordings/",
