@@ -75,14 +75,10 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 			}
 			reported = append(reported, obs.ID)
 		}
-		// Items a 304 said are as remembered: reported again, unchanged,
-		// without reading or re-saving them.
-		obsB := tx.Bucket(bucketObs)
-		for _, id := range res.Replayed {
-			if obsB.Get(key([]byte(id), []byte(res.Source))) != nil {
-				reported = append(reported, id)
-			}
-		}
+		// Items a 304 said are as remembered (ids of this source's stored
+		// observations, which are never deleted): reported again,
+		// unchanged, without reading or re-saving them.
+		reported = append(reported, res.Replayed...)
 		outcomes := map[string]outcome{}
 		ids := make([]string, 0, len(touched))
 		for id := range touched {

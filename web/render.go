@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ospofeed/ospofeed"
@@ -135,6 +138,7 @@ func (r *Renderer) key(c Context) string {
 // transactions of bounded size, so that a full render of a large store
 // never holds the whole site in memory.
 type batch struct {
+	mu      sync.Mutex // the workers of a full rendering share it
 	s       SiteStore
 	st      SiteState
 	files   []*File
@@ -146,6 +150,8 @@ type batch struct {
 const batchBytes = 8 << 20
 
 func (b *batch) add(f *File) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.files = append(b.files, f)
 	b.bytes += len(f.Body)
 	b.stats.Rendered++
@@ -153,12 +159,18 @@ func (b *batch) add(f *File) error {
 		b.written[f.Path] = true
 	}
 	if b.bytes >= batchBytes {
-		return b.flush(nil)
+		return b.flushLocked(nil)
 	}
 	return nil
 }
 
 func (b *batch) flush(remove []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.flushLocked(remove)
+}
+
+func (b *batch) flushLocked(remove []string) error {
 	if len(b.files) == 0 && len(remove) == 0 {
 		return nil
 	}
@@ -231,11 +243,9 @@ func (m *model) renderAll(b *batch) error {
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
+	var jobs []func(*model) error
 	for _, k := range keys {
-		m.reset()
-		if err := m.renderFeed(b, k, true); err != nil {
-			return err
-		}
+		jobs = append(jobs, func(w *model) error { return w.renderFeed(b, k, true) })
 	}
 	// A page for every event and recording, a batch of items at a time.
 	for _, kind := range []string{ospofeed.FeedEvents, ospofeed.FeedRecordings} {
@@ -244,29 +254,12 @@ func (m *model) renderAll(b *batch) error {
 			return err
 		}
 		for from := uint64(1); from <= n; from += 500 {
-			es, err := m.r.FeedEntries(kind, from, min(from+499, n))
-			if err != nil {
-				return err
-			}
-			m.reset()
-			var ids []string
-			for _, e := range es {
-				if last, err := m.r.LatestEntry(kind, e.ID); err != nil {
-					return err
-				} else if last == e.Seq {
-					ids = append(ids, e.ID)
-				}
-			}
-			items, err := m.load(ids)
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
-				if err := m.itemPages(b, it); err != nil {
-					return err
-				}
-			}
+			to := min(from+499, n)
+			jobs = append(jobs, func(w *model) error { return w.pagesOf(b, kind, from, to) })
 		}
+	}
+	if err := m.parallel(jobs); err != nil {
+		return err
 	}
 	m.reset()
 	return m.siteWide(b, true)
@@ -560,4 +553,74 @@ func (m *model) published(items []ospofeed.Item) []ospofeed.Item {
 		}
 	}
 	return out
+}
+
+// pagesOf renders the pages of the items whose newest entry in a kind's
+// feed is in from..to.
+func (m *model) pagesOf(b *batch, kind string, from, to uint64) error {
+	es, err := m.r.FeedEntries(kind, from, to)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, e := range es {
+		if last, err := m.r.LatestEntry(kind, e.ID); err != nil {
+			return err
+		} else if last == e.Seq {
+			ids = append(ids, e.ID)
+		}
+	}
+	items, err := m.load(ids)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := m.itemPages(b, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parallel runs the jobs of a full rendering on as many workers as there
+// are processors (at most 4), each with a model of its own (its own item
+// cache, reset between jobs, so memory stays bounded per worker). The first
+// error stops the rest.
+func (m *model) parallel(jobs []func(*model) error) error {
+	workers := min(runtime.GOMAXPROCS(0), 4, len(jobs))
+	next := make(chan func(*model) error)
+	errs := make(chan error, workers)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		w := newModel(m.Context, m.r, m.size)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range next {
+				if failed.Load() {
+					continue
+				}
+				w.reset()
+				if err := job(w); err != nil {
+					failed.Store(true)
+					errs <- err
+				}
+			}
+		}()
+	}
+	for _, job := range jobs {
+		if failed.Load() {
+			break
+		}
+		next <- job
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
