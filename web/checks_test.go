@@ -82,6 +82,11 @@ func checkSnapshot() Snapshot {
 			it.Title = "Closing session: Recommendations_and_the_way_forward_for_OSPOs_in_governments_academia_and_international_organisations"
 		}
 	}
+	// A recording on YouTube: its player is youtube-nocookie's.
+	snap.Items = append(snap.Items, ospofeed.Item{ID: ytRecording, Kind: ospofeed.KindRecording, URL: ytRecording,
+		Title: "OSPOs for Good 2024: highlights", Date: day(2024, 7, 12), DateOnly: true, Duration: hms(0, 4, 31),
+		Events: []string{event24}, Sources: []string{"un-youtube"},
+		FirstSeen: time.Date(2024, 7, 12, 9, 0, 0, 0, time.UTC), Updated: time.Date(2024, 7, 12, 9, 0, 0, 0, time.UTC), Version: 1})
 	since := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	snap.Sources = append(snap.Sources,
 		SourceView{Source: ospofeed.Source{ID: "un-youtube", Kind: "youtube", Name: "United Nations on YouTube", URL: "https://www.youtube.com/feeds/videos.xml?channel_id=UC5O114-PQNYkurlTg6hekZw"},
@@ -93,6 +98,9 @@ func checkSnapshot() Snapshot {
 	)
 	return snap
 }
+
+// ytRecording is the check site's recording on YouTube.
+const ytRecording = "https://www.youtube.com/watch?v=OSPO4good24"
 
 // checkOptions make listings paginate, so that archive pages are checked.
 var checkOptions = Options{FeedEntries: 4}
@@ -398,68 +406,80 @@ func TestChecksBrowser(t *testing.T) {
 }
 
 // checkPlayer: a recording page asks nothing of the player's host (the
-// picture aside, from the thumbnail host) until the visitor presses Play;
-// then Kaltura's player comes in an iframe, starting at ?t=.
+// picture aside, from the host's picture server) until the visitor
+// presses Play; then the player comes in an iframe, starting at ?t=.
 func checkPlayer(t *testing.T, ctx context.Context, b *browser, srv *httptest.Server, tp *thirdParty) {
-	tb := b.newTab(ctx, 390, 844, true)
-	defer tb.close(ctx)
-	rec := recs2024[0]
-	before := len(tp.requests())
-	if err := tb.navigate(ctx, srv.URL+"/recordings/"+rec.slug+"/?t=1:02:03"); err != nil {
-		t.Fatal(err)
-	}
-	var label string
-	if err := tb.eval(ctx, `document.querySelector('[data-player] button.player-start').textContent.trim()`, &label); err != nil {
-		t.Fatalf("no Play button in the player: %v", err)
-	}
-	if label != "Play from 1:02:03" {
-		t.Errorf("Play button reads %q; want %q", label, "Play from 1:02:03")
-	}
-	site, _ := url.Parse(srv.URL)
-	for _, r := range tb.seen() {
-		u, err := url.Parse(r.URL)
-		if err != nil || u.Host == site.Host || u.Scheme == "data" {
-			continue
-		}
-		if r.Type != "Image" || u.Host != "cfvod.kaltura.com" {
-			t.Errorf("before Play, the page asked %s for %s (%s)", u.Host, r.URL, r.Type)
-		}
-	}
-	for _, r := range tp.requests()[before:] {
-		if strings.Contains(r, "kaltura.com/") && !strings.HasPrefix(r, "cfvod.kaltura.com/") {
-			t.Errorf("before Play, Kaltura was asked for %s", r)
-		}
-	}
-
-	var src string
-	err := tb.eval(ctx, `new Promise((resolve, reject) => {
-		document.querySelector('[data-player] button.player-start').click();
-		const f = document.querySelector('[data-player] iframe');
-		if (!f) return reject(new Error('no iframe after Play'));
-		f.addEventListener('load', () => resolve(f.src));
-		setTimeout(() => resolve(f.src), 5000);
-	})`, &src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "https://cdnapisec.kaltura.com/p/2503451/sp/250345100/embedIframeJs/uiconf_id/50132433/partner_id/2503451?iframeembed=true&entry_id=1_ma4k9rff&flashvars[autoPlay]=true&flashvars[mediaProxy.mediaPlayFrom]=3723"
-	if got, _ := url.QueryUnescape(src); got != want {
-		t.Errorf("player iframe src = %s; want %s", got, want)
-	}
-	var asked bool
-	for _, r := range tp.requests()[before:] {
-		asked = asked || strings.HasPrefix(r, "cdnapisec.kaltura.com/p/2503451/sp/250345100/embedIframeJs/")
-	}
-	if !asked {
-		t.Errorf("after Play, Kaltura's player was not asked for; the third party saw %q", tp.requests()[before:])
-	}
-	var title string
-	tb.eval(ctx, `document.querySelector('[data-player] iframe').title`, &title)
-	if !strings.HasPrefix(title, "Video player: ") {
-		t.Errorf("player iframe title = %q; want a name for screen readers", title)
-	}
-	if errs := tb.pageErrors(); len(errs) > 0 {
-		t.Errorf("script errors: %q", errs)
+	for _, tt := range []struct {
+		name, path, label, picture, want, player string
+	}{
+		{"kaltura", "/recordings/" + recs2024[0].slug + "/?t=1:02:03", "Play from 1:02:03", "cfvod.kaltura.com",
+			"https://cdnapisec.kaltura.com/p/2503451/sp/250345100/embedIframeJs/uiconf_id/50132433/partner_id/2503451?iframeembed=true&entry_id=1_ma4k9rff&flashvars[autoPlay]=true&flashvars[mediaProxy.mediaPlayFrom]=3723",
+			"cdnapisec.kaltura.com/p/2503451/sp/250345100/embedIframeJs/"},
+		{"youtube", "/recordings/watch-ospo4good24/?t=95", "Play from 1:35", "i.ytimg.com",
+			"https://www.youtube-nocookie.com/embed/OSPO4good24?autoplay=1&start=95", "www.youtube-nocookie.com/embed/OSPO4good24"},
+		{"from the start", "/recordings/" + recs2024[1].slug + "/", "Play", "cfvod.kaltura.com",
+			"https://cdnapisec.kaltura.com/p/2503451/sp/250345100/embedIframeJs/uiconf_id/50132433/partner_id/2503451?iframeembed=true&entry_id=1_uvv0xd6d&flashvars[autoPlay]=true",
+			"cdnapisec.kaltura.com/p/2503451/sp/250345100/embedIframeJs/"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := b.newTab(ctx, 390, 844, true)
+			defer tb.close(ctx)
+			before := len(tp.requests())
+			if err := tb.navigate(ctx, srv.URL+tt.path); err != nil {
+				t.Fatal(err)
+			}
+			var label string
+			if err := tb.eval(ctx, `document.querySelector('[data-player] button.player-start').textContent.trim()`, &label); err != nil {
+				t.Fatalf("no Play button in the player: %v", err)
+			}
+			if label != tt.label {
+				t.Errorf("Play button reads %q; want %q", label, tt.label)
+			}
+			site, _ := url.Parse(srv.URL)
+			for _, r := range tb.seen() {
+				u, err := url.Parse(r.URL)
+				if err != nil || u.Host == site.Host || u.Scheme == "data" {
+					continue
+				}
+				if r.Type != "Image" || u.Host != tt.picture {
+					t.Errorf("before Play, the page asked %s for %s (%s)", u.Host, r.URL, r.Type)
+				}
+			}
+			for _, r := range tp.requests()[before:] {
+				if strings.HasPrefix(r, strings.Split(tt.player, "/")[0]+"/") {
+					t.Errorf("before Play, the player's host was asked for %s", r)
+				}
+			}
+			var src string
+			err := tb.eval(ctx, `new Promise((resolve, reject) => {
+				document.querySelector('[data-player] button.player-start').click();
+				const f = document.querySelector('[data-player] iframe');
+				if (!f) return reject(new Error('no iframe after Play'));
+				f.addEventListener('load', () => resolve(f.src));
+				setTimeout(() => resolve(f.src), 5000);
+			})`, &src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := url.QueryUnescape(src); got != tt.want {
+				t.Errorf("player iframe src = %s; want %s", got, tt.want)
+			}
+			var asked bool
+			for _, r := range tp.requests()[before:] {
+				asked = asked || strings.HasPrefix(r, tt.player)
+			}
+			if !asked {
+				t.Errorf("after Play, the player was not asked for; the third party saw %q", tp.requests()[before:])
+			}
+			var title string
+			tb.eval(ctx, `document.querySelector('[data-player] iframe').title`, &title)
+			if !strings.HasPrefix(title, "Video player: ") {
+				t.Errorf("player iframe title = %q; want a name for screen readers", title)
+			}
+			if errs := tb.pageErrors(); len(errs) > 0 {
+				t.Errorf("script errors: %q", errs)
+			}
+		})
 	}
 }
 
