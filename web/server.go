@@ -56,6 +56,9 @@ type Deps struct {
 	// Metrics writes the Prometheus text exposition.
 	Metrics func(w *strings.Builder)
 	Now     func() time.Time
+
+	// Search answers /search (nil: 404); see search.go.
+	Search Searcher
 }
 
 // maxAge is how long a client may cache: until the next crawl, at least a

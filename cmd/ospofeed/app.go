@@ -40,6 +40,9 @@ type app struct {
 	renderMu sync.Mutex // renders read and publish in order: the last stored is the newest
 	// generation is the stored site's, for the server's cache.
 	generation atomic.Uint64
+	// search is serve's full-text index, brought up to date by render
+	// (nil: none); see search.go.
+	search *searchIndex
 }
 
 // openApp loads the configuration, runs check on it (nil: none), and only
@@ -196,6 +199,7 @@ func (a *app) render() (web.Stats, error) {
 	if err != nil {
 		return st, fmt.Errorf("render: %w", err)
 	}
+	a.indexSearch(ids, st.Full)
 	if err := a.db.ClearPending(ids, health); err != nil {
 		return st, fmt.Errorf("render: %w", err)
 	}

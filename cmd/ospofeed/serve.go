@@ -26,6 +26,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	grace := fs.Duration("shutdown-timeout", 20*time.Second, "on SIGTERM, how long a running crawl may take to finish before it is cancelled")
 	noCrawl := fs.Bool("no-crawl", false, "serve what the database holds without crawling (no start-up crawl, no schedule)")
 	adminAddr := adminFlag(fs, e, true)
+	searchAt := searchFlag(fs, e)
 	if err := parse(fs, e, args); err != nil {
 		if errors.Is(err, errHelp) {
 			return nil
@@ -53,6 +54,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.db.Close()
+	index, err := openSearch(a, *searchAt, c.db)
+	if err != nil {
+		return err
+	}
+	defer index.close() // before the database's Close
 
 	if states, err := a.db.SourceStates(); err == nil {
 		a.metrics.fromStates(states) // alerts work from the first scrape, not the first crawl
@@ -77,6 +83,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		NextCrawl: sched.nextCrawl,
 		Metrics:   a.metrics.write,
 		Now:       a.now,
+		Search:    index.searcher(),
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
