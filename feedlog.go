@@ -1,5 +1,11 @@
 package ospofeed
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
 // Feed logs. Every subscription feed is a log: each time an item enters a
 // feed or its content changes, an entry naming it is appended with the
 // next sequence number of that feed. The subscription document shows the
@@ -17,6 +23,9 @@ package ospofeed
 //	                    by kind (news: articles; ospos: organisations)
 //	source/<source id>  what one source reported
 //	event/<event id>    an event and its recordings
+//	year/<yyyy>         the recordings of a year (by their date)
+//	lang/<language>     the recordings in a language (lower case, as the
+//	                    source names it: "english", "french")
 const (
 	FeedAll        = "all"
 	FeedEvents     = "events"
@@ -61,8 +70,29 @@ func (it Item) FeedKeys() []string {
 		for _, ev := range it.Events {
 			keys = append(keys, FeedOfEvent(ev))
 		}
+		if w := it.When(); !w.IsZero() {
+			keys = append(keys, FeedOfYear(w.Year()))
+		}
+		for _, l := range it.Languages {
+			if k := FeedOfLanguage(l); k != "" && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
 	}
 	return keys
+}
+
+// FeedOfYear is the key of the feed of a year's recordings.
+func FeedOfYear(y int) string { return fmt.Sprintf("year/%04d", y) }
+
+// FeedOfLanguage is the key of the feed of the recordings in a language
+// ("" for "Original", which names no language, or a name that is not one).
+func FeedOfLanguage(name string) string {
+	l := strings.ToLower(CleanText(name))
+	if l == "" || l == "original" || len(l) > 40 || strings.ContainsAny(l, "/?#%") {
+		return ""
+	}
+	return "lang/" + strings.ReplaceAll(l, " ", "-")
 }
 
 // FeedEntry is one entry of a feed log: the item id under its sequence

@@ -117,6 +117,9 @@ http {
 		{"/feeds.opml", "200", "text/x-opml; charset=utf-8", "max-age=300"},
 		{"/feeds/all/archive/" + archive, "200", "", "public, max-age=31536000, immutable"},
 		{"/.ospofeed/manifest", "404", "", ""},
+		// The site's search box on a static copy: the browse page.
+		{"/search?q=keynote", "200", "text/html", "max-age=300"},
+		{"/years/2024/", "200", "text/html", "max-age=300"},
 		{"/no-such-page", "404", "", ""},
 	} {
 		resp, err := http.Get(base + tt.path)

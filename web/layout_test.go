@@ -59,8 +59,10 @@ func TestLayout(t *testing.T) {
 			switch {
 			case p == "/":
 				want[testBase+"/"] = "page"
-			case p == "/recordings/" || p == "/events/" || p == "/news/" || p == "/ospos/":
+			case p == "/recordings/" || p == "/events/" || p == "/news/" || p == "/ospos/" || p == "/search/":
 				want[testBase+p] = "page"
+			case strings.HasPrefix(p, "/years/") || strings.HasPrefix(p, "/languages/"):
+				want[testBase+"/search/"] = "true"
 			default:
 				section := "/" + strings.Split(strings.Trim(p, "/"), "/")[0] + "/"
 				want[testBase+section] = "true"

@@ -161,6 +161,39 @@ type pageData struct {
 	Event                              *eventView
 	Rec                                *recordingView
 	List                               *listView
+	Browse                             *browseView
+}
+
+// browseView is the browse page: the recordings by year and by language,
+// and the events.
+type browseView struct {
+	Years, Languages []FeedSet
+	Events           []eventView
+}
+
+// browse renders /search/: where a static copy of the site, which has no
+// full-text search, sends a search, and what serve's search page links
+// to: the recordings by year and by language, and the events.
+func (m *model) browse(b *batch, evs []ospofeed.Item) error {
+	keys, err := m.r.Feeds()
+	if err != nil {
+		return err
+	}
+	v := &browseView{}
+	for _, k := range keys {
+		set, _, ok := m.feedSet(k)
+		switch {
+		case !ok:
+		case strings.HasPrefix(k, "year/"):
+			v.Years = append([]FeedSet{set}, v.Years...) // newest first
+		case strings.HasPrefix(k, "lang/"):
+			v.Languages = append(v.Languages, set)
+		}
+	}
+	for _, ev := range evs {
+		v.Events = append(v.Events, eventView{Item: ev, Slug: ev.PageSlug(), Count: len(ev.Recordings)})
+	}
+	return m.page(b, "/search/", "browse.html", pageData{Title: "Find a recording", Browse: v}, m.newest(evs...))
 }
 
 // Description is the page's own <meta name="description">: the
@@ -171,6 +204,8 @@ func (d pageData) Description() string {
 		return d.Rec.Description()
 	case d.Event != nil:
 		return d.Event.Description()
+	case d.Browse != nil:
+		return "Find a recording of an OSPO event: by year, by language, by event, or by searching its title and description."
 	case d.List != nil:
 		s := listDescriptions[d.List.Kind]
 		if d.List.Page > 0 {
@@ -191,7 +226,7 @@ var listDescriptions = map[string]string{
 
 // navItems are the site's sections, in the header's order.
 var navItems = []struct{ Path, Name string }{
-	{"/events/", "Events"}, {"/recordings/", "Recordings"}, {"/news/", "News"}, {"/ospos/", "OSPOs"}, {"/#feeds", "Feeds"},
+	{"/events/", "Events"}, {"/recordings/", "Recordings"}, {"/news/", "News"}, {"/ospos/", "OSPOs"}, {"/search/", "Find"}, {"/#feeds", "Feeds"},
 }
 
 // navLink is one link of the header's navigation; Current is "page" on
@@ -206,7 +241,8 @@ func (d pageData) Nav() []navLink {
 		switch {
 		case d.Path == n.Path:
 			l.Current = "page"
-		case strings.HasSuffix(n.Path, "/") && strings.HasPrefix(d.Path, n.Path):
+		case strings.HasSuffix(n.Path, "/") && strings.HasPrefix(d.Path, n.Path),
+			n.Path == "/search/" && (strings.HasPrefix(d.Path, "/years/") || strings.HasPrefix(d.Path, "/languages/")):
 			l.Current = "true"
 		}
 		out = append(out, l)
@@ -477,7 +513,7 @@ func (m *model) eventSummary(ev ospofeed.Item) eventView {
 // entries at base (page 0), or archive page n at base/page/n/.
 func (m *model) listingPage(b *batch, k, base string, items []ospofeed.Item, page, full uint64) error {
 	set, _, _ := m.feedSet(k)
-	d := pageData{Title: set.Title, Feeds: []FeedSet{set}, List: &listView{Kind: k, Base: base, Items: items, Page: page}}
+	d := pageData{Title: set.Title, Feeds: []FeedSet{set}, List: &listView{Kind: listKind(k), Base: base, Items: items, Page: page}}
 	p := base
 	if page > 0 {
 		p = base + "page/" + strconv.FormatUint(page, 10) + "/"

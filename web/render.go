@@ -326,6 +326,9 @@ func (m *model) siteWide(b *batch, events bool) error {
 	if err := m.opml(b, evs); err != nil {
 		return err
 	}
+	if err := m.browse(b, evs); err != nil {
+		return err
+	}
 	if err := m.statusFeed(b); err != nil {
 		return err
 	}
@@ -373,6 +376,13 @@ func (m *model) feedSet(k string) (FeedSet, string, bool) {
 		}
 		return FeedSet{}, "", false // a source no longer configured
 	}
+	if y, ok := strings.CutPrefix(k, "year/"); ok {
+		return FeedSet{t + ": recordings of " + y, "/feeds/year/" + y + "/all", "/years/" + y + "/"}, "Session recordings of " + y, true
+	}
+	if l, ok := strings.CutPrefix(k, "lang/"); ok {
+		name := strings.ToUpper(l[:1]) + strings.ReplaceAll(l[1:], "-", " ")
+		return FeedSet{t + ": recordings in " + name, "/feeds/language/" + l + "/all", "/languages/" + l + "/"}, "Session recordings in " + name, true
+	}
 	if id, ok := strings.CutPrefix(k, "event/"); ok {
 		ev, ok := m.look(id)
 		if !ok || ev.Kind != ospofeed.KindEvent {
@@ -390,7 +400,21 @@ func listing(k string) string {
 	case ospofeed.FeedRecordings, ospofeed.FeedEvents, ospofeed.FeedNews, ospofeed.FeedOSPOs:
 		return "/" + k + "/"
 	}
+	if y, ok := strings.CutPrefix(k, "year/"); ok {
+		return "/years/" + y + "/"
+	}
+	if l, ok := strings.CutPrefix(k, "lang/"); ok {
+		return "/languages/" + l + "/"
+	}
 	return ""
+}
+
+// listKind is what a listing lists, for its template.
+func listKind(k string) string {
+	if strings.HasPrefix(k, "year/") || strings.HasPrefix(k, "lang/") {
+		return ospofeed.FeedRecordings
+	}
+	return k
 }
 
 // archivePath is the path of archive page n of a feed set in one format.

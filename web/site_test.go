@@ -24,10 +24,15 @@ func wantPaths() []string {
 		out = append(out, dir+".atom", dir+".rss", dir+".json")
 	}
 	out = append(out, "/", "/calendar.ics", "/feeds.opml", "/style.css", "/favicon.svg", "/cite.js", "/status/feed.atom",
-		"/recordings/", "/events/", "/news/", "/ospos/")
+		"/recordings/", "/events/", "/news/", "/ospos/", "/search/")
 	for _, d := range []string{"/feeds/all", "/feeds/recordings", "/feeds/events", "/feeds/news", "/feeds/ospos", "/feeds/source/un-ospo-events/all", "/feeds/source/un-webtv/all"} {
 		feedSet(d)
 	}
+	// The recordings by year and by language, listed and as feeds.
+	for _, k := range []string{"year/2024", "year/2025", "language/english"} {
+		feedSet("/feeds/" + k + "/all")
+	}
+	out = append(out, "/years/2024/", "/years/2025/", "/languages/english/")
 	for _, slug := range []string{"ospos-good-2024", "open-source-week-2025", "dpg-briefing"} {
 		feedSet("/feeds/event/" + slug + "/all")
 		out = append(out, "/events/"+slug+"/", "/events/"+slug+"/event.ics")
@@ -544,7 +549,7 @@ func TestBuildEmptySnapshot(t *testing.T) {
 		"/feeds/events.atom", "/feeds/events.json", "/feeds/events.rss",
 		"/feeds/news.atom", "/feeds/news.json", "/feeds/news.rss", "/feeds/ospos.atom", "/feeds/ospos.json", "/feeds/ospos.rss",
 		"/feeds/recordings.atom", "/feeds/recordings.json", "/feeds/recordings.rss", "/news/", "/ospos/", "/recordings/",
-		"/status/feed.atom", "/style.css"}
+		"/search/", "/status/feed.atom", "/style.css"}
 	if got := s.Paths(); !slices.Equal(got, want) {
 		t.Errorf("Build(empty).Paths() = %q; want %q", got, want)
 	}
