@@ -101,3 +101,16 @@ type FeedEntry struct {
 	Seq uint64
 	ID  string
 }
+
+// LogOrder orders items as they enter the feed logs when a store is
+// migrated or a snapshot is rendered: in the order they were first seen,
+// then by date, then by id.
+func LogOrder(a, b Item) int {
+	if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+		return c
+	}
+	if c := a.When().Compare(b.When()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/ospofeed/ospofeed"
 )
 
 // CheckBaseURL reports whether s can be the public address of the site: an
@@ -156,36 +158,8 @@ func nonPublicHost(h string) string {
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return "localhost"
 	}
-	if ip, err := netip.ParseAddr(h); err == nil && !publicAddr(ip) {
+	if ip, err := netip.ParseAddr(h); err == nil && !ospofeed.PublicAddr(ip) {
 		return "a loopback, private, link-local or otherwise non-public address"
 	}
 	return ""
-}
-
-// nonPublic lists the ranges the netip predicates do not cover; the same
-// list as the scraper's dial guard (scraper.PublicAddr).
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),        // reserved ("class E")
-	netip.MustParsePrefix("255.255.255.255/32"), // limited broadcast
-	netip.MustParsePrefix("64:ff9b::/96"),       // NAT64 can reach private IPv4
-	netip.MustParsePrefix("fec0::/10"),          // site-local (deprecated, still routed privately)
-}
-
-// publicAddr reports whether ip is an address a crawler may reach.
-func publicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap().WithZone("")
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
-		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
 }

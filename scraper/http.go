@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/net/http/httpproxy"
 
+	"github.com/ospofeed/ospofeed"
 	"github.com/ospofeed/ospofeed/config"
 )
 
@@ -32,32 +33,9 @@ var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 // host the source does not allow, to another scheme, or past the limit.
 var ErrRedirectRefused = errors.New("redirect not followed")
 
-// nonPublic lists the ranges a scraped URL must never make us reach.
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),        // reserved ("class E")
-	netip.MustParsePrefix("255.255.255.255/32"), // limited broadcast
-	netip.MustParsePrefix("64:ff9b::/96"),       // NAT64 can reach private IPv4
-	netip.MustParsePrefix("fec0::/10"),          // site-local (deprecated, still routed privately)
-}
-
-// PublicAddr reports whether ip is an address a crawler may dial directly.
-func PublicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
-		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
-}
+// PublicAddr reports whether ip is an address a crawler may dial directly
+// (ospofeed.PublicAddr).
+func PublicAddr(ip netip.Addr) bool { return ospofeed.PublicAddr(ip) }
 
 // transportConfig is what newClient needs to build a crawl's HTTP stack.
 type transportConfig struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -82,15 +81,7 @@ func backfillFeeds(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(items, func(a, b ospofeed.Item) int {
-		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
-			return c
-		}
-		if c := a.When().Compare(b.When()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(items, ospofeed.LogOrder)
 	for _, it := range items {
 		if err := countItem(tx, it.Kind); err != nil {
 			return err

@@ -63,15 +63,7 @@ func newMemReader(items []ospofeed.Item) *memReader {
 	ospofeed.Relate(items)
 	assignPages(items)
 	r := &memReader{byID: map[string]ospofeed.Item{}, logs: map[string][]ospofeed.FeedEntry{}, last: map[[2]string]uint64{}}
-	slices.SortFunc(items, func(a, b ospofeed.Item) int {
-		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
-			return c
-		}
-		if c := a.When().Compare(b.When()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(items, ospofeed.LogOrder)
 	for _, it := range items {
 		r.byID[it.ID] = it
 		for _, k := range it.FeedKeys() {
