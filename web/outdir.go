@@ -395,9 +395,6 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	}
 	defer os.RemoveAll(stage)
 	for i := range todo {
-		if i%1000 == 999 {
-			releaseMemory(site)
-		}
 		f, ok, err := site.SiteFile(todo[i].path)
 		if err != nil || !ok {
 			return st, wrap(fmt.Errorf("%s: %v", todo[i].path, err))
@@ -412,7 +409,6 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		todo[i].stage = name
 		next[todo[i].rel] = manifestEntry{etag: f.ETag, size: int64(len(f.Body))}
 	}
-	releaseMemory(site)
 	// The directories every file needs, checked before anything moves: a
 	// site whose paths conflict (a file where a directory must be) fails
 	// here, with the site untouched.
@@ -508,11 +504,3 @@ func pruneEmpty(dir, d string) {
 	}
 }
 
-// releaseMemory lets a store that maps its file give back the pages a
-// long read went through (store.DB.ReleaseMemory), so that writing a large
-// site out of it does not grow the process by the site's size.
-func releaseMemory(s SiteStore) {
-	if r, ok := s.(interface{ ReleaseMemory() }); ok {
-		r.ReleaseMemory()
-	}
-}

@@ -180,7 +180,6 @@ func (b *batch) flushLocked(remove []string) error {
 	}
 	b.stats.Changed = append(b.stats.Changed, changed...)
 	b.files, b.bytes = b.files[:0], 0
-	releaseMemory(b.s)
 	return nil
 }
 

@@ -217,9 +217,6 @@ func (a *app) render() (web.Stats, error) {
 	if ss, err := a.db.SiteState(); err == nil {
 		a.generation.Store(ss.Generation)
 	}
-	// Pages of the file read by the rendering (and, in serve, by requests
-	// since the last one) leave the process's resident memory.
-	a.db.ReleaseMemory()
 	if counts, err := a.db.ItemCounts(); err == nil {
 		a.metrics.items(counts)
 	}
