@@ -503,4 +503,3 @@ func pruneEmpty(dir, d string) {
 		d = filepath.Dir(d)
 	}
 }
-
