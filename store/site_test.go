@@ -1,0 +1,56 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ospofeed/ospofeed"
+)
+
+func siteFile(p string, size int, fill byte) *ospofeed.Rendered {
+	body := bytes.Repeat([]byte{fill}, size)
+	copy(body, p) // distinct first bytes
+	body[len(body)-1] = fill + 1
+	return &ospofeed.Rendered{Path: p, ContentType: "text/html", Body: body, ETag: fmt.Sprintf(`"%s-%d-%d"`, p, size, fill), Modified: time.Unix(1, 0).UTC()}
+}
+
+// Bodies large enough to be read with pread come back byte for byte, while
+// other transactions rewrite the site around them.
+func TestSiteFilesLargeAndSmall(t *testing.T) {
+	db, _ := openTest(t)
+	sizes := []int{10, 4 << 10, 16 << 10, 100 << 10, 3 << 20}
+	var files []*ospofeed.Rendered
+	for i, n := range sizes {
+		files = append(files, siteFile(fmt.Sprintf("/f%d", i), n, byte('a'+i)))
+	}
+	if _, err := db.PutSite(ospofeed.SiteState{Key: "k"}, files, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() { // a writer that keeps growing and rewriting the site
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			db.PutSite(ospofeed.SiteState{Key: "k"}, []*ospofeed.Rendered{siteFile(fmt.Sprintf("/other%d", i%20), 200<<10, byte(i))}, nil)
+		}
+	}()
+	for round := 0; round < 20; round++ {
+		for _, want := range files {
+			got, ok, err := db.SiteFile(want.Path)
+			if err != nil || !ok || !bytes.Equal(got.Body, want.Body) || got.ETag != want.ETag {
+				t.Fatalf("SiteFile(%s) = %v, %v (%d bytes); want the %d bytes stored", want.Path, ok, err, len(got.Body), len(want.Body))
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
