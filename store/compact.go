@@ -58,11 +58,11 @@ func (db *DB) Compact() (before, after int64, err error) {
 	if err := db.bolt.Close(); err != nil {
 		return before, 0, fmt.Errorf("store: compact %s: close the old file: %w", path, err)
 	}
-	b, err := openLocked(path, opts)
+	b, file, err := openLocked(path, opts)
 	if err != nil {
 		return before, 0, fmt.Errorf("store: compact %s: reopen: %w", path, err)
 	}
-	db.bolt = b
+	db.bolt, db.file = b, file
 	if st, err := os.Stat(path); err == nil {
 		after = st.Size()
 	}

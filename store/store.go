@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,6 +26,8 @@ var ErrTooNew = errors.New("database was written by a newer ospofeed")
 // DB is an open ospofeed database.
 type DB struct {
 	bolt     *bolt.DB
+	file     *os.File     // bbolt's own handle on the file, for pread (bbolt closes it)
+	preads   atomic.Int64 // bodies read with pread, for tests
 	path     string
 	now      func() time.Time
 	openTemp func(name string, flag int, perm os.FileMode) (*os.File, error) // Options.openTemp
@@ -67,14 +70,14 @@ func Open(path string, opt Options) (*DB, error) {
 			}
 		}
 	}
-	b, err := openLocked(path, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
+	b, file, err := openLocked(path, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w (gave up after %s)", path, ErrInUse, opt.Timeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, path: path, now: func() time.Time { return opt.Now().UTC() }, openTemp: opt.openTemp}
+	db := &DB{bolt: b, file: file, path: path, now: func() time.Time { return opt.Now().UTC() }, openTemp: opt.openTemp}
 	if opt.ReadOnly {
 		err = db.checkVersion()
 	} else {
@@ -118,24 +121,32 @@ func (db *DB) Check() error {
 // another process waits for the old one's lock, and writes to the old,
 // detached file would be lost. It never creates the file (Open does, whole)
 // and checks it (checkFile) before bbolt maps it.
-func openLocked(path string, opts *bolt.Options) (*bolt.DB, error) {
-	opts.OpenFile = openChecked
+//
+// It also returns the file bbolt opened (bbolt closes it), for reads that
+// go around the memory map (SiteFile).
+func openLocked(path string, opts *bolt.Options) (*bolt.DB, *os.File, error) {
+	var file *os.File
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := openChecked(name, flag, perm)
+		file = f
+		return f, err
+	}
 	for range 5 {
 		before, statErr := os.Stat(path)
 		b, err := bolt.Open(path, 0o644, opts)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// Holding the lock, the file at path is final: a compaction renames
 		// before it lets the lock go. If it is not the file we opened (the
 		// one at path when we began), open again.
 		after, err := os.Stat(path)
 		if statErr != nil || (err == nil && os.SameFile(before, after)) {
-			return b, nil
+			return b, file, nil
 		}
 		b.Close()
 	}
-	return nil, fmt.Errorf("the file kept being replaced while opening it")
+	return nil, nil, fmt.Errorf("the file kept being replaced while opening it")
 }
 
 // openChecked is bbolt's OpenFile: no O_CREATE, and checkFile on the very
