@@ -412,7 +412,11 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	// The directories every file needs, checked before anything moves: a
 	// site whose paths conflict (a file where a directory must be) fails
 	// here, with the site untouched.
-	if err := checkParents(dir, todo, func(p pending) string { return p.rel }); err != nil {
+	rels := make([]string, len(todo))
+	for i, p := range todo {
+		rels[i] = p.rel
+	}
+	if err := checkParents(dir, rels); err != nil {
 		return st, wrap(err)
 	}
 	// 2. The manifest names, before any rename, every file this run may
@@ -462,14 +466,14 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 
 // checkParents fails when a file must go where the site, or the directory,
 // already has something that is not a directory.
-func checkParents[T any](dir string, todo []T, rel func(T) string) error {
+func checkParents(dir string, rels []string) error {
 	files := map[string]bool{}
-	for _, p := range todo {
-		files[rel(p)] = true
+	for _, r := range rels {
+		files[r] = true
 	}
 	seen := map[string]bool{}
-	for _, p := range todo {
-		for d := pathDir(rel(p)); d != "."; d = pathDir(d) {
+	for _, r := range rels {
+		for d := pathDir(r); d != "."; d = pathDir(d) {
 			if seen[d] {
 				break
 			}
@@ -479,7 +483,7 @@ func checkParents[T any](dir string, todo []T, rel func(T) string) error {
 			}
 			fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(d)))
 			if err == nil && !fi.IsDir() {
-				return fmt.Errorf("%s is in the way of %s", d, rel(p))
+				return fmt.Errorf("%s is in the way of %s", d, r)
 			}
 		}
 	}

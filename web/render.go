@@ -559,21 +559,12 @@ func (m *model) feedDocs(b *batch, set FeedSet, sub string, items []ospofeed.Ite
 // their events' lists: a subscriber's document names no session that has
 // no recording (the event's page lists them as scheduled sessions).
 func (m *model) published(items []ospofeed.Item) []ospofeed.Item {
-	out := items
-	for i, it := range items {
-		if len(it.Recordings) == 0 {
-			continue
-		}
-		recs := slices.DeleteFunc(slices.Clone(it.Recordings), func(id string) bool {
+	out := slices.Clone(items) // the cache's items are shared
+	for i, it := range out {
+		out[i].Recordings = slices.DeleteFunc(slices.Clone(it.Recordings), func(id string) bool {
 			r, ok := m.look(id)
 			return ok && r.Unpublished
 		})
-		if len(recs) != len(it.Recordings) {
-			if &out[0] == &items[0] {
-				out = slices.Clone(items)
-			}
-			out[i].Recordings = recs
-		}
 	}
 	return out
 }

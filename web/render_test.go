@@ -59,15 +59,15 @@ func (w *world) save(src string, items ...ospofeed.Item) {
 // render renders what the store says is pending, as the app does.
 func (w *world) render() web.Stats {
 	w.t.Helper()
-	ids, health, more, err := w.db.Pending(5000)
+	p, err := w.db.Pending(5000)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	st, err := w.r.Render(w.ctx, web.Change{Items: ids, Health: health, All: more})
+	st, err := w.r.Render(w.ctx, web.Change{Items: p.IDs, Health: p.Health, All: p.More})
 	if err != nil {
 		w.t.Fatalf("Render: %v", err)
 	}
-	if err := w.db.ClearPending(ids, health); err != nil {
+	if err := w.db.ClearPending(p); err != nil {
 		w.t.Fatal(err)
 	}
 	return st

@@ -67,8 +67,6 @@ func (s *Site) Generation() uint64 {
 // NewSite returns an empty in-memory site.
 func NewSite() *Site { return &Site{files: map[string]*File{}} }
 
-func newSite() *Site { return NewSite() }
-
 // add stores a file, for tests that build a site by hand.
 func (s *Site) add(p, contentType string, body []byte, modified time.Time) {
 	s.files[p] = newFile(p, contentType, body, modified)

@@ -247,7 +247,7 @@ func TestWriteDirInPlace(t *testing.T) {
 	}
 
 	// A site with one file changed and one gone.
-	s2 := newSite()
+	s2 := NewSite()
 	var gone, changed string
 	for i, p := range s.Paths() {
 		f := s.files[p]
@@ -393,7 +393,7 @@ func TestWriteDirAfterKilledRun(t *testing.T) {
 // conflicting is a site that cannot be written: a file and a directory
 // under one name.
 func conflicting() *Site {
-	s := newSite()
+	s := NewSite()
 	s.add("/", htmlType, []byte("<!doctype html><title>x</title>"), testCreated)
 	s.add("/events/x", htmlType, []byte("a file"), testCreated)
 	s.add("/events/x/", htmlType, []byte("a directory's index"), testCreated)

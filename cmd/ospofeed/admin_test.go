@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,34 +33,6 @@ func runEnv(ctx context.Context, env map[string]string, args ...string) (stdout,
 	var o, e syncBuffer
 	err = run(ctx, append([]string{"ospofeed"}, args...), envOf(env), &o, &e)
 	return o.String(), e.String(), err
-}
-
-// startServeEnv is startServe with an environment.
-func startServeEnv(t *testing.T, env map[string]string, args ...string) *server {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	s := &server{cancel: cancel, done: make(chan error, 1), stderr: &stderr}
-	go func() {
-		s.done <- run(ctx, append([]string{"ospofeed", "serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), &stdout, &stderr)
-	}()
-	re := regexp.MustCompile(`serving (http://[0-9.:]+)/`)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(stdout.String()); m != nil {
-			s.base = m[1]
-			t.Cleanup(func() { s.stop(t) })
-			return s
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("serve exited early: %v\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	cancel()
-	t.Fatalf("serve did not start:\n%s", stderr.String())
-	return nil
 }
 
 // While serve holds the database, sources and backup ask its admin API and

@@ -143,6 +143,12 @@ func (a *app) renderer() *web.Renderer {
 	return &web.Renderer{R: a.db, S: a.db, Opt: web.Options{FeedEntries: a.cfg.Site.FeedEntries}}
 }
 
+// siteInfo describes the site from the configuration.
+func (a *app) siteInfo() web.Info {
+	c := a.cfg.Site
+	return web.Info{Title: c.Title, Description: c.Description, BaseURL: c.BaseURL, Author: c.Author, Version: buildVersion()}
+}
+
 // renderContext reads what a rendering needs besides items: the sources'
 // health and the newest status changes, all bounded.
 func (a *app) renderContext() (web.Context, error) {
@@ -158,11 +164,7 @@ func (a *app) renderContext() (web.Context, error) {
 	if err != nil {
 		return web.Context{}, err
 	}
-	c := web.Context{
-		Info: web.Info{Title: a.cfg.Site.Title, Description: a.cfg.Site.Description,
-			BaseURL: a.cfg.Site.BaseURL, Author: a.cfg.Site.Author, Version: buildVersion()},
-		Changes: changes, Created: created, Today: a.now().UTC(),
-	}
+	c := web.Context{Info: a.siteInfo(), Changes: changes, Created: created, Today: a.now().UTC()}
 	for _, src := range a.cfg.Sources {
 		st, ok := states[src.ID]
 		if !ok {
@@ -185,7 +187,7 @@ const maxIncremental = 5000
 func (a *app) render() (web.Stats, error) {
 	a.renderMu.Lock()
 	defer a.renderMu.Unlock()
-	ids, health, more, err := a.db.Pending(maxIncremental)
+	p, err := a.db.Pending(maxIncremental)
 	if err != nil {
 		return web.Stats{}, fmt.Errorf("render: %w", err)
 	}
@@ -194,25 +196,14 @@ func (a *app) render() (web.Stats, error) {
 		return web.Stats{}, fmt.Errorf("render: %w", err)
 	}
 	start := time.Now()
-	ch := web.Change{Items: ids, Health: health, All: more}
-	st, err := a.renderer().Render(c, ch)
+	st, err := a.renderer().Render(c, web.Change{Items: p.IDs, Health: p.Health, All: p.More})
 	if err != nil {
 		return st, fmt.Errorf("render: %w", err)
 	}
-	a.indexSearch(ids, st.Full)
-	if err := a.db.ClearPending(ids, health); err != nil {
+	a.indexSearch(p.IDs, st.Full)
+	// What crawls saved while this rendered stays pending for the next.
+	if err := a.db.ClearPending(p); err != nil {
 		return st, fmt.Errorf("render: %w", err)
-	}
-	if more {
-		// The full rendering covered what was pending beyond the ids read.
-		for more {
-			if ids, _, more, err = a.db.Pending(maxIncremental); err != nil || len(ids) == 0 {
-				break
-			}
-			if err := a.db.ClearPending(ids, false); err != nil {
-				return st, fmt.Errorf("render: %w", err)
-			}
-		}
 	}
 	if ss, err := a.db.SiteState(); err == nil {
 		a.generation.Store(ss.Generation)

@@ -106,10 +106,7 @@ func (s *searchIndex) Query(q string, f search.Filters, page int) (*search.Resul
 }
 
 // Info is the site the results link into.
-func (s *searchIndex) Info() web.Info {
-	c := s.a.cfg.Site
-	return web.Info{Title: c.Title, Description: c.Description, BaseURL: c.BaseURL, Author: c.Author, Version: buildVersion()}
-}
+func (s *searchIndex) Info() web.Info { return s.a.siteInfo() }
 
 // searchToken names the store's state as far as the index is concerned:
 // the database (its creation time) and its site's generation, which moves

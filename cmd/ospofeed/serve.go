@@ -73,11 +73,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Ready:      ready.Load,
 		Generation: a.generation.Load,
 		Cite: func(slug, name string, off time.Duration) (*web.File, error) {
-			c, err := a.renderContext()
-			if err != nil {
-				return nil, err
-			}
-			return a.renderer().CiteAt(c, slug, name, off)
+			// A citation needs the site's address, not its sources' health.
+			return a.renderer().CiteAt(web.Context{Info: a.siteInfo()}, slug, name, off)
 		},
 		Health:    func() (web.Health, bool) { return a.health(sched) },
 		NextCrawl: sched.nextCrawl,

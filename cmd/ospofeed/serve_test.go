@@ -44,11 +44,17 @@ type server struct {
 
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with an environment.
+func startServeEnv(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	s := &server{cancel: cancel, done: make(chan error, 1), stderr: &stderr}
 	go func() {
-		s.done <- run(ctx, append([]string{"ospofeed", "serve", "--addr", "127.0.0.1:0"}, args...), noEnv, &stdout, &stderr)
+		s.done <- run(ctx, append([]string{"ospofeed", "serve", "--addr", "127.0.0.1:0"}, args...), envOf(env), &stdout, &stderr)
 	}()
 	re := regexp.MustCompile(`serving (http://[0-9.:]+)/`)
 	deadline := time.Now().Add(10 * time.Second)
