@@ -44,7 +44,15 @@
 //	linkexact/, linksite/, linkfrom/, linkout/  (see links.go)
 //	                                 the link index behind Mentions and MentionedIn
 //	site/                                       (schema 4; see site.go)
-//	    <path>                       -> the rendered file: header JSON, "\n", body
+//	    <path>                       -> the rendered file: header JSON, "\n", body (gzipped over 1 KiB)
+//	siteetags/
+//	    <path>                       -> ETag: the same files' ETags, small (see site.go)
+//	sitechanges/
+//	    <generation> 0x00 <path>     -> empty: what each of the last 256 generations changed
+//	pending/                                    (see pending.go)
+//	    <item id> | 0x00 "health"    -> seq: what the site has not caught up with yet
+//	eventnames/
+//	    <normalised title> 0x00 <event id> -> "1"/"0": events by title, for aliases (see alias.go)
 //
 // An item's version changes, and its Updated time moves, only when its
 // content hash changes; the previous version goes to history.
