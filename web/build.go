@@ -186,7 +186,7 @@ func (m *model) meta(set FeedSet, ext, subtitle string, updated time.Time) feed.
 	}
 }
 
-func (m *model) calendars(b *batch, evs []ospofeed.Item) error {
+func (m *model) calendars(b *batch, evs []ospofeed.Item, only map[string]bool) error {
 	updated := m.Created.UTC()
 	for _, ev := range evs {
 		if ev.Updated.After(updated) {
@@ -219,6 +219,9 @@ func (m *model) calendars(b *batch, evs []ospofeed.Item) error {
 		return err
 	}
 	for _, ev := range evs {
+		if only != nil && !only[ev.ID] {
+			continue // an event's own calendar shows only it: untouched, unchanged
+		}
 		slug := ev.PageSlug()
 		if err := cal("/events/"+slug+"/event.ics", ev.DisplayTitle(), []ospofeed.Item{ev}, "/events/"+slug+"/", ev.Updated); err != nil {
 			return err

@@ -261,7 +261,7 @@ func (m *model) renderAll(b *batch) error {
 		return err
 	}
 	m.reset()
-	return m.siteWide(b, true)
+	return m.siteWide(b, true, nil)
 }
 
 // renderChange renders what the items of a change show up in.
@@ -271,7 +271,7 @@ func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
 		return err
 	}
 	feeds := map[string]bool{}
-	events := newDay
+	touchedEvents := map[string]bool{}
 	for _, it := range items {
 		if err := m.itemPages(b, it); err != nil {
 			return err
@@ -279,7 +279,9 @@ func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
 		for _, k := range it.FeedKeys() {
 			feeds[k] = true
 		}
-		events = events || it.Kind == ospofeed.KindEvent
+		if it.Kind == ospofeed.KindEvent {
+			touchedEvents[it.ID] = true
+		}
 	}
 	keys := make([]string, 0, len(feeds))
 	for k := range feeds {
@@ -303,13 +305,18 @@ func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
 			}
 		}
 	}
-	return m.siteWide(b, events)
+	if !newDay && len(touchedEvents) == 0 {
+		touchedEvents = nil
+	}
+	return m.siteWide(b, touchedEvents != nil, touchedEvents)
 }
 
 // siteWide renders the index, the calendars, OPML, the status feed and the
 // static files (style sheet, favicon, script): files of bounded size that a change to any item, or to the
 // sources' health, may touch.
-func (m *model) siteWide(b *batch, events bool) error {
+// With events, the calendars are rendered too: the site's and, of the
+// events' own, those in only (all of them when only is nil).
+func (m *model) siteWide(b *batch, events bool, only map[string]bool) error {
 	evs, err := m.events()
 	if err != nil {
 		return err
@@ -318,7 +325,7 @@ func (m *model) siteWide(b *batch, events bool) error {
 		return err
 	}
 	if events {
-		if err := m.calendars(b, evs); err != nil {
+		if err := m.calendars(b, evs, only); err != nil {
 			return err
 		}
 	}

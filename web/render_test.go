@@ -227,7 +227,7 @@ func TestRenderFollowsTheChange(t *testing.T) {
 	}
 	slices.Sort(st.Changed)
 	for _, want := range []string{"/recordings/k1x0000007/", "/recordings/k1x0000007/cite.bib", "/events/ospos-2026/",
-		"/feeds/recordings.atom", "/feeds/event/ospos-2026/all.atom", "/"} {
+		"/feeds/recordings.atom", "/feeds/event/ospos-2026/all.atom", "/", "/events/ospos-2026/event.ics"} {
 		if _, ok := slices.BinarySearch(st.Changed, want); !ok {
 			t.Errorf("retitling a recording did not change %s (changed: %q)", want, st.Changed)
 		}
