@@ -24,6 +24,7 @@ func (db *DB) EachItems(n int, fn func([]ospofeed.Item) error) error {
 	var after []byte // the last key read, copied: keys die with their transaction
 	for {
 		batch := make([]ospofeed.Item, 0, n)
+		read := 0
 		err := db.bolt.View(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketItems).Cursor()
 			k, v := c.First()
@@ -41,6 +42,7 @@ func (db *DB) EachItems(n int, fn func([]ospofeed.Item) error) error {
 				it := iv.item()
 				it.Page = pageOf(tx, it)
 				batch = append(batch, it)
+				read += len(k) + len(v)
 				after = bytes.Clone(k)
 			}
 			return nil
@@ -48,6 +50,7 @@ func (db *DB) EachItems(n int, fn func([]ospofeed.Item) error) error {
 		if err != nil {
 			return fmt.Errorf("store: walk items: %w", err)
 		}
+		db.readThrough(read)
 		if len(batch) == 0 {
 			return nil
 		}

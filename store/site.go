@@ -130,6 +130,9 @@ func (db *DB) SiteFile(p string) (*ospofeed.Rendered, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("store: site file %s: %w", p, err)
 	}
+	if f != nil {
+		db.readThrough(len(p) + 64 + min(len(f.Body), preadMin))
+	}
 	return f, f != nil, nil
 }
 
@@ -230,12 +233,16 @@ func (db *DB) PutSite(st ospofeed.SiteState, files []*ospofeed.Rendered, remove 
 	if err != nil {
 		return nil, fmt.Errorf("store: put site: %w", err)
 	}
+	// The leaves rewritten were read through the mapping, with their
+	// neighbours: tens of megabytes for a batch of a full rendering.
+	db.ReleaseMemory()
 	return changed, nil
 }
 
 // SitePaths calls fn with every stored path and its ETag, in path order,
 // without reading the bodies.
 func (db *DB) SitePaths(fn func(p, etag string) error) error {
+	defer db.ReleaseMemory()
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSiteETags).ForEach(func(k, v []byte) error {
 			etag, _, _ := bytes.Cut(v, []byte{0})

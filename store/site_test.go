@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -15,10 +16,10 @@ func siteFile(p string, size int, fill byte) *ospofeed.Rendered {
 	// Random bytes: stored as they are (gzip would not shrink them), so
 	// the large ones take the pread path.
 	body := make([]byte, size)
-	r := rand.New(rand.NewPCG(uint64(size), uint64(fill)))
-	for i := range body {
-		body[i] = byte(r.Uint32())
-	}
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], uint64(size))
+	seed[8] = fill
+	rand.NewChaCha8(seed).Read(body)
 	return &ospofeed.Rendered{Path: p, ContentType: "text/html", Body: body, ETag: fmt.Sprintf(`"%s-%d-%d"`, p, size, fill), Modified: time.Unix(1, 0).UTC()}
 }
 

@@ -28,6 +28,8 @@ type DB struct {
 	bolt     *bolt.DB
 	file     *os.File     // bbolt's own handle on the file, for pread (bbolt closes it)
 	preads   atomic.Int64 // bodies read with pread, for tests
+	releases atomic.Int64 // ReleaseMemory calls the kernel accepted, for tests
+	readMap  atomic.Int64 // bytes read through the mapping since the last ReleaseMemory
 	path     string
 	now      func() time.Time
 	openTemp func(name string, flag int, perm os.FileMode) (*os.File, error) // Options.openTemp

@@ -23,7 +23,7 @@ func printTables(w io.Writer, results []result) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Details:")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| shape | N | sources | files in OUT (bytes) | feed files | CPU user+sys (of which sys): cold, unchanged, one changed crawl; serve to 200 | 1-min load average before: cold, unchanged, one changed, serve | re-crawl peak RSS: unchanged, one changed | fixture requests (304s): cold, unchanged, one changed | crawl summaries: new/changed, cold, unchanged, one changed | unchanged re-crawl diff: +added −removed ~rewritten =untouched | serve peak RSS | benchmark time | problems |")
+	fmt.Fprintln(w, "| shape | N | sources | files in OUT (bytes) | feed files | CPU user+sys (of which sys): cold, unchanged, one changed crawl; serve to 200 | 1-min load average before: cold, unchanged, one changed, serve | re-crawl peak RSS: unchanged, one changed | fixture requests (304s): cold, unchanged, one changed | crawl summaries: new/changed, cold, unchanged, one changed | unchanged re-crawl diff: +added −removed ~rewritten =untouched | serve: search index built after (peak RSS until then, RSS then); peak RSS to exit | benchmark time | problems |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
 		fmt.Fprintf(w, "| %s | %s | %s | %s (%s) | %s | %s, %s, %s; %s | %s, %s, %s, %s | %s, %s | %s, %s, %s | %s, %s, %s | %s | %s | %s | %s |\n",
@@ -33,7 +33,7 @@ func printTables(w io.Writer, results []result) {
 			mb(r.unchanged.maxRSS), mb(r.changed.maxRSS),
 			reqs(r.cold), reqs(r.unchanged), reqs(r.changed),
 			newChanged(r.cold), newChanged(r.unchanged), newChanged(r.changed),
-			diffNote(r.unchanged.diff), mb(r.serve.maxRSS), r.total.Round(time.Second), problems(r))
+			diffNote(r.unchanged.diff), indexNote(r.serve), r.total.Round(time.Second), problems(r))
 	}
 	fmt.Fprintln(w)
 }
@@ -156,4 +156,12 @@ func cpu(c crawlRun) string {
 		return "–"
 	}
 	return fmt.Sprintf("%s (%s)", dur(c.cpu), dur(c.sys))
+}
+
+func indexNote(s serveRun) string {
+	peak := "; " + mb(s.maxRSS)
+	if s.indexed == 0 {
+		return "not seen" + peak
+	}
+	return fmt.Sprintf("%s (%s, %s)%s", dur(s.indexed), mb(s.indexHWM), mb(s.rssIndexed), peak)
 }

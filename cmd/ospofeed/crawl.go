@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -89,6 +90,9 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 		}
 		prog.line(summary(log, time.Since(start)))
 	}
+	// The heap the crawls freed goes back to the system before the
+	// rendering needs its own.
+	debug.FreeOSMemory()
 	// The site kept in the database is brought up to date with what
 	// changed (nothing is rendered when nothing did), then the directory.
 	st, err := a.render()

@@ -153,6 +153,10 @@ func (a *app) indexSearch(ids []string, full bool) {
 	if err != nil {
 		s.synced = false
 		s.idx.SetState("") // a restart rebuilds it too
+		if errors.Is(err, errStopping) {
+			a.log.Info("search index rebuild left for the next start: shutting down", "items", n)
+			return
+		}
 		a.log.Error("search index update failed; the next rendering rebuilds it", "error", err)
 		return
 	}
@@ -208,6 +212,12 @@ func (s *searchIndex) rebuild() (int, error) {
 	n := 0
 	err := s.idx.Rebuild(func(add func([]ospofeed.Item, search.Lookup) error) error {
 		return s.a.db.EachItems(searchBatch, func(items []ospofeed.Item) error {
+			// A shutdown does not wait for the rebuild (minutes at a
+			// large store): the index is left stale, and the next start
+			// rebuilds it.
+			if s.a.stopping.Load() {
+				return errStopping
+			}
 			look, err := eventLookup(s.a.db, items)
 			if err != nil {
 				return err
