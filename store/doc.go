@@ -53,6 +53,8 @@
 //	    <item id> | 0x00 "health"    -> seq: what the site has not caught up with yet
 //	eventnames/
 //	    <normalised title> 0x00 <event id> -> "1"/"0": events by title, for aliases (see alias.go)
+//	belongs/                                    (schema 5; see links.go)
+//	    <item id>                    -> its events and recordings, sorted, 0x00-separated
 //
 // An item's version changes, and its Updated time moves, only when its
 // content hash changes; the previous version goes to history.

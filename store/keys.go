@@ -24,6 +24,7 @@ var (
 	bucketLinkSite  = []byte("linksite")
 	bucketLinkFrom  = []byte("linkfrom")
 	bucketLinkOut   = []byte("linkout")
+	bucketBelongs   = []byte("belongs")
 
 	allBuckets = [][]byte{bucketMeta, bucketItems, bucketObs, bucketBySource, bucketMembers,
 		bucketHistory, bucketPages, bucketSources, bucketCrawls}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -184,15 +185,14 @@ func relations(tx *bolt.Tx, it *ospofeed.Item) error {
 			continue
 		}
 		for _, from := range linkers(tx, k) {
-			raw := items.Get([]byte(from))
-			if raw == nil {
+			if items.Get([]byte(from)) == nil {
 				continue
 			}
-			v, err := decodeItem(raw)
-			if err != nil {
-				return err
-			}
-			if v.item().Mentionable(it.ID) {
+			// ospofeed.Item.Mentionable of the linker, from what it
+			// belongs with: an event's recordings link to it, and are
+			// not mentions. Decoding each linker instead made reading
+			// every event cost as much as reading every recording.
+			if from != it.ID && !belongsWith(tx, from, it.ID) {
 				in = append(in, from)
 			}
 		}
@@ -201,4 +201,37 @@ func relations(tx *bolt.Tx, it *ospofeed.Item) error {
 	slices.Sort(in)
 	it.Mentions, it.MentionedIn = slices.Compact(mentions), slices.Compact(in)
 	return nil
+}
+
+// putBelongs records what it belongs with (its Events and Recordings), or
+// nothing when that is nothing.
+func putBelongs(tx *bolt.Tx, it ospofeed.Item) error {
+	b := tx.Bucket(bucketBelongs)
+	ids := slices.Concat(it.Events, it.Recordings)
+	if len(ids) == 0 {
+		if b.Get([]byte(it.ID)) == nil {
+			return nil
+		}
+		return b.Delete([]byte(it.ID))
+	}
+	slices.Sort(ids)
+	v := []byte(strings.Join(slices.Compact(ids), "\x00"))
+	if bytes.Equal(b.Get([]byte(it.ID)), v) {
+		return nil
+	}
+	return b.Put([]byte(it.ID), v)
+}
+
+// belongsWith reports whether target is one of the events or recordings of
+// the item id (see putBelongs).
+func belongsWith(tx *bolt.Tx, id, target string) bool {
+	v := tx.Bucket(bucketBelongs).Get([]byte(id))
+	for len(v) > 0 {
+		part, rest, _ := bytes.Cut(v, []byte{0})
+		if string(part) == target {
+			return true
+		}
+		v = rest
+	}
+	return false
 }

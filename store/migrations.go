@@ -51,6 +51,21 @@ var migrations = []func(tx *bolt.Tx, now time.Time) error{
 		}
 		return nil
 	},
+	// 4 -> 5: what each item belongs with (its events and recordings), so
+	// that an item's MentionedIn is read without decoding every item that
+	// links to it.
+	func(tx *bolt.Tx, now time.Time) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketBelongs); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+			iv, err := decodeItem(v)
+			if err != nil {
+				return fmt.Errorf("decode item %q: %w", k, err)
+			}
+			return putBelongs(tx, iv.item())
+		})
+	},
 }
 
 // SchemaVersion is the schema this binary writes.

@@ -369,6 +369,9 @@ func recompute(tx *bolt.Tx, id string, now time.Time) (outcome, ospofeed.Item, *
 	if err != nil {
 		return outcomeNone, it, nil, err
 	}
+	if err := putBelongs(tx, it); err != nil {
+		return outcomeNone, it, nil, err
+	}
 	return out, it, prev, items.Put([]byte(id), b)
 }
 
