@@ -61,6 +61,9 @@ type model struct {
 	entryCache *feed.Cache // each item's feed entry, rendered once per batch
 	evs        []ospofeed.Item
 	evsOK      bool
+	// unpublished: whether each recording looked up was never published
+	// (see neverPublished).
+	unpublished map[string]bool
 }
 
 func newModel(c Context, r Reader, size int) *model {
@@ -72,6 +75,7 @@ func newModel(c Context, r Reader, size int) *model {
 // reset forgets the items loaded so far.
 func (m *model) reset() {
 	m.cache, m.missing, m.entryCache = map[string]ospofeed.Item{}, map[string]bool{}, feed.NewCache()
+	m.unpublished = map[string]bool{}
 }
 
 // load returns the stored items of ids (with web URLs only), in order.

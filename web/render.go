@@ -568,12 +568,33 @@ func (m *model) feedDocs(b *batch, set FeedSet, sub string, items []ospofeed.Ite
 func (m *model) published(items []ospofeed.Item) []ospofeed.Item {
 	out := slices.Clone(items) // the cache's items are shared
 	for i, it := range out {
-		out[i].Recordings = slices.DeleteFunc(slices.Clone(it.Recordings), func(id string) bool {
-			r, ok := m.look(id)
-			return ok && r.Unpublished
-		})
+		out[i].Recordings = slices.DeleteFunc(slices.Clone(it.Recordings), m.neverPublished)
 	}
 	return out
+}
+
+// neverPublished reports whether id is a stored recording never published.
+// A published recording has an entry in the recordings feed (an unpublished
+// one has no feed at all), which one lookup in the feed log tells without
+// reading the item: the calendar of every event, and every event's feeds,
+// would otherwise read every recording stored. Only an id without an entry
+// (never published, or not stored) is read to tell which.
+func (m *model) neverPublished(id string) bool {
+	if it, ok := m.cache[id]; ok {
+		return it.Unpublished
+	}
+	if never, ok := m.unpublished[id]; ok {
+		return never
+	}
+	never := true
+	if seq, err := m.r.LatestEntry(ospofeed.FeedRecordings, id); err == nil && seq > 0 {
+		never = false
+	} else {
+		r, ok := m.look(id)
+		never = ok && r.Unpublished
+	}
+	m.unpublished[id] = never
+	return never
 }
 
 // pagesOf renders the pages of the items whose newest entry in a kind's
