@@ -174,6 +174,10 @@ func (b *batch) flushLocked(remove []string) error {
 	if len(b.files) == 0 && len(remove) == 0 {
 		return nil
 	}
+	// In path order: the store's leaves are then rewritten a run at a
+	// time, not one leaf per file all over the tree (fewer pages read and
+	// written per batch).
+	slices.SortFunc(b.files, func(x, y *File) int { return strings.Compare(x.Path, y.Path) })
 	changed, err := b.s.PutSite(b.st, b.files, remove)
 	if err != nil {
 		return fmt.Errorf("web: store rendered files: %w", err)
