@@ -1,12 +1,9 @@
 package web
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +16,7 @@ import (
 // a manifest of every file it wrote there:
 //
 //	DIR/.ospofeed/manifest   one line a file: path, ETag, size (tab-separated)
+//	DIR/.ospofeed/journal    what runs changed since (see manifest.go)
 //	DIR/.ospofeed/stage-*/   files being written (a killed run leaves one)
 //
 // The manifest is what makes a directory ospofeed's: a directory without one
@@ -27,7 +25,8 @@ import (
 // new and changed files are written under the stage directory first (a
 // failure there leaves the site as it was), then renamed into place one by
 // one (a reader sees each file whole, old or new), then the files that left
-// the site are removed, and the manifest is written last.
+// the site are removed, and the manifest is brought up to date last (a few
+// records appended to its journal when the run followed a small change).
 const (
 	metaDir      = ".ospofeed"
 	manifestName = "manifest"
@@ -135,45 +134,6 @@ type manifestEntry struct {
 	size int64
 }
 
-// readManifest reads the files ospofeed wrote into dir, and the state of
-// the stored site they were written from ("" when unknown).
-func readManifest(dir string) (map[string]manifestEntry, string, error) {
-	out := map[string]manifestEntry{}
-	state := ""
-	b, err := os.ReadFile(filepath.Join(dir, metaDir, manifestName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, "", nil
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if n == 1 {
-			if line != manifestHead {
-				return nil, "", fmt.Errorf("%s/%s: not an ospofeed manifest", metaDir, manifestName)
-			}
-			continue
-		}
-		if st, ok := strings.CutPrefix(line, "state\t"); ok && n == 2 {
-			state = st
-			continue
-		}
-		parts := strings.Split(line, "\t")
-		if len(parts) != 3 {
-			return nil, "", fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
-		}
-		size, err := strconv.ParseInt(parts[2], 10, 64)
-		if err != nil || !validRel(parts[0]) {
-			return nil, "", fmt.Errorf("%s/%s:%d: malformed line", metaDir, manifestName, n)
-		}
-		out[parts[0]] = manifestEntry{etag: parts[1], size: size}
-	}
-	return out, state, sc.Err()
-}
-
 // stateLine identifies a stored site's generation: a directory written
 // from it is up to date while it does not move.
 func parseState(line string) (gen uint64, store string, ok bool) {
@@ -192,27 +152,8 @@ func stateLine(st SiteState) string {
 // validRel accepts only the clean relative slash paths WriteDir writes, so
 // that a tampered manifest can never name a file outside the directory.
 func validRel(p string) bool {
-	return p != "" && !strings.HasPrefix(p, "/") && filepath.ToSlash(filepath.Clean(filepath.FromSlash(p))) == p &&
+	return p != "" && !strings.ContainsAny(p, "\t\n\r") && !strings.HasPrefix(p, "/") && filepath.ToSlash(filepath.Clean(filepath.FromSlash(p))) == p &&
 		p != ".." && !strings.HasPrefix(p, "../") && !strings.HasPrefix(p, metaDir+"/") && p != metaDir
-}
-
-// writeManifest replaces the manifest by rename, after syncing it.
-func writeManifest(dir string, m map[string]manifestEntry, state string) error {
-	names := make([]string, 0, len(m))
-	for p := range m {
-		names = append(names, p)
-	}
-	slices.Sort(names)
-	var b bytes.Buffer
-	b.WriteString(manifestHead + "\n")
-	if state != "" {
-		b.WriteString("state\t" + state + "\n")
-	}
-	for _, p := range names {
-		e := m[p]
-		fmt.Fprintf(&b, "%s\t%s\t%d\n", p, e.etag, e.size)
-	}
-	return writeFileSync(filepath.Join(dir, metaDir, manifestName), b.Bytes())
 }
 
 func writeFileSync(name string, data []byte) error {
@@ -294,19 +235,20 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 			_ = os.RemoveAll(d)
 		}
 	}
-	old, oldState, err := readManifest(dir)
+	man, err := openManifest(dir)
 	if err != nil {
 		return st, wrap(err)
 	}
+	defer man.close()
 	siteState, err := site.SiteState()
 	if err != nil {
 		return st, wrap(err)
 	}
 	state := stateLine(siteState)
-	if state != "" && state == oldState {
+	if state != "" && state == man.state {
 		// Written from this very generation of the stored site: nothing
 		// changed since, and nothing is read or touched.
-		st.Unchanged = len(old)
+		st.Unchanged = man.count
 		return st, nil
 	}
 
@@ -314,66 +256,94 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		rel   string
 		path  string // URL path in the site
 		stage string
+		entry manifestEntry
 	}
-	var todo []pending
-	next := map[string]manifestEntry{}
-	consider := func(p, etag string) error {
-		if !public(p) {
-			return nil
-		}
+	var (
+		todo []pending
+		gone []string // paths ospofeed wrote that left the site
+	)
+	// consider decides about one path of the site whose file the manifest
+	// says is prev (ours: the manifest names it).
+	consider := func(p, etag string, prev manifestEntry, ours bool) error {
 		rel := filepath.ToSlash(filePath(p))
-		if prev, ok := old[rel]; ok && prev.etag == etag {
+		if ours && prev.etag == etag {
 			if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil && fi.Mode().IsRegular() && fi.Size() == prev.size {
-				next[rel] = prev
 				st.Unchanged++
 				return nil
 			}
 		}
-		if _, ours := old[rel]; !ours {
+		if !ours {
 			// Never replace a file somebody else put where the site now
 			// wants one.
 			if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
 				return &OutDirError{Dir: dir, Reason: fmt.Sprintf("%s is there and ospofeed did not write it; move it away", rel)}
 			}
 		}
-		next[rel] = manifestEntry{etag: etag}
 		todo = append(todo, pending{rel: rel, path: p})
 		return nil
 	}
 	// Written from an earlier generation of the same store, whose changes
-	// since are logged: only the paths they name are looked at (the cost
-	// follows the change, not the site). Otherwise every path is.
+	// since are logged: only the paths they name are looked at, each
+	// looked up in the manifest (the cost follows the change, not the
+	// site). Otherwise every path is, against the whole manifest.
 	var changed []string
 	delta := false
-	if g, store, ok := parseState(oldState); ok && store == siteState.Store && g < siteState.Generation {
+	if g, store, ok := parseState(man.state); ok && store == siteState.Store && g < siteState.Generation {
 		changed, delta, err = site.SiteChanges(g)
 		if err != nil {
 			return st, wrap(err)
 		}
 	}
+	var old map[string]manifestEntry // full runs: every file of the manifest
+	count := man.count
 	if delta {
-		maps.Copy(next, old)
 		for _, p := range changed {
 			if !public(p) {
 				continue
 			}
 			rel := filepath.ToSlash(filePath(p))
+			prev, ours, gerr := man.get(rel)
+			if gerr != nil {
+				return st, wrap(gerr)
+			}
 			f, ok, ferr := site.SiteFile(p)
 			if ferr != nil {
 				return st, wrap(ferr)
 			}
 			if !ok {
-				delete(next, rel) // removed below, with what else left the site
+				if ours {
+					gone = append(gone, rel)
+				}
 				continue
 			}
-			delete(next, rel)
-			if err = consider(p, f.ETag); err != nil {
+			if !ours {
+				count++
+			}
+			if err = consider(p, f.ETag, prev, ours); err != nil {
 				break
 			}
 		}
-		st.Unchanged = len(next) - len(todo)
+		st.Unchanged = count - len(gone) - len(todo)
 	} else {
-		err = site.SitePaths(consider)
+		if old, err = man.all(); err != nil {
+			return st, wrap(err)
+		}
+		seen := make(map[string]bool, len(old))
+		err = site.SitePaths(func(p, etag string) error {
+			if !public(p) {
+				return nil
+			}
+			rel := filepath.ToSlash(filePath(p))
+			seen[rel] = true
+			prev, ours := old[rel]
+			return consider(p, etag, prev, ours)
+		})
+		for rel := range old {
+			if !seen[rel] {
+				gone = append(gone, rel)
+			}
+		}
+		slices.Sort(gone)
 	}
 	if err != nil {
 		var oe *OutDirError
@@ -382,18 +352,19 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		}
 		return st, wrap(err)
 	}
-	if len(todo) == 0 && len(old) == len(next) && state == oldState {
-		if _, err := os.Stat(filepath.Join(meta, manifestName)); err == nil {
-			return st, nil // nothing to do: nothing is touched
-		}
+
+	if len(todo) == 0 && len(gone) == 0 && state == man.state && man.base != nil && man.jsize == 0 {
+		return st, nil // nothing to do: nothing is touched
 	}
 
 	// 1. Stage every new or changed file; a failure leaves the site alone.
-	stage, err := os.MkdirTemp(meta, "stage-")
-	if err != nil {
-		return st, wrap(err)
+	var stage string
+	if len(todo) > 0 {
+		if stage, err = os.MkdirTemp(meta, "stage-"); err != nil {
+			return st, wrap(err)
+		}
+		defer os.RemoveAll(stage)
 	}
-	defer os.RemoveAll(stage)
 	for i := range todo {
 		f, ok, err := site.SiteFile(todo[i].path)
 		if err != nil || !ok {
@@ -407,7 +378,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 			_ = os.Chtimes(name, m, m)
 		}
 		todo[i].stage = name
-		next[todo[i].rel] = manifestEntry{etag: f.ETag, size: int64(len(f.Body))}
+		todo[i].entry = manifestEntry{etag: f.ETag, size: int64(len(f.Body))}
 	}
 	// The directories every file needs, checked before anything moves: a
 	// site whose paths conflict (a file where a directory must be) fails
@@ -421,17 +392,19 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	}
 	// 2. The manifest names, before any rename, every file this run may
 	// leave behind, so that a killed run's files are still known as ours.
-	union := make(map[string]manifestEntry, len(old)+len(todo))
-	for p, e := range old {
-		union[p] = e
-	}
-	for _, p := range todo {
-		union[p.rel] = manifestEntry{etag: "pending", size: -1}
-	}
-	if len(todo) > 0 {
-		if err := writeManifest(dir, union, ""); err != nil {
+	// A directory's first run writes an empty base first: the manifest is
+	// what marks the directory as ospofeed's.
+	if man.base == nil {
+		if err := writeManifest(dir, nil, ""); err != nil {
 			return st, wrap(err)
 		}
+	}
+	var records []string
+	for _, p := range todo {
+		records = append(records, "p\t"+p.rel)
+	}
+	if err := man.appendJournal(records); err != nil {
+		return st, wrap(err)
 	}
 	// 3. Move each staged file into place.
 	for _, p := range todo {
@@ -445,10 +418,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		st.Written++
 	}
 	// 4. Remove what ospofeed wrote before and the site no longer has.
-	for rel := range old {
-		if _, keep := next[rel]; keep {
-			continue
-		}
+	for _, rel := range gone {
 		name := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.Remove(name); err == nil {
 			st.Removed++
@@ -457,8 +427,34 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 		}
 		pruneEmpty(dir, filepath.Dir(name))
 	}
-	// 5. The manifest, last.
-	if err := writeManifest(dir, next, state); err != nil {
+	// 5. The manifest, last: the base again when this run read all of it
+	// (or the journal has grown), else a few records.
+	if !delta || man.needsCompaction() {
+		if old == nil {
+			if old, err = man.all(); err != nil {
+				return st, wrap(err)
+			}
+		}
+		for _, rel := range gone {
+			delete(old, rel)
+		}
+		for _, p := range todo {
+			old[p.rel] = p.entry
+		}
+		if err := man.writeBase(old, state); err != nil {
+			return st, wrap(err)
+		}
+		return st, nil
+	}
+	records = records[:0]
+	for _, p := range todo {
+		records = append(records, fmt.Sprintf("+\t%s\t%s\t%d", p.rel, p.entry.etag, p.entry.size))
+	}
+	for _, rel := range gone {
+		records = append(records, "-\t"+rel)
+	}
+	records = append(records, fmt.Sprintf("s\t%d\t%s", count-len(gone), state))
+	if err := man.appendJournal(records); err != nil {
 		return st, wrap(err)
 	}
 	return st, nil
