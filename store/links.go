@@ -179,19 +179,17 @@ func relations(tx *bolt.Tx, it *ospofeed.Item) error {
 	}); err != nil {
 		return err
 	}
-	items := tx.Bucket(bucketItems)
 	for _, k := range keysOf(tx, *it) {
 		if id, ok := ospofeed.Resolve(ix, k); !ok || id != it.ID {
 			continue
 		}
 		for _, from := range linkers(tx, k) {
-			if items.Get([]byte(from)) == nil {
-				continue
-			}
 			// ospofeed.Item.Mentionable of the linker, from what it
 			// belongs with: an event's recordings link to it, and are
 			// not mentions. Decoding each linker instead made reading
 			// every event cost as much as reading every recording.
+			// (A linker is a stored item: items are never deleted, and
+			// an item's links are indexed when it is stored.)
 			if from != it.ID && !belongsWith(tx, from, it.ID) {
 				in = append(in, from)
 			}

@@ -96,6 +96,7 @@ func (db *DB) Item(id string) (ospofeed.Item, bool, error) {
 // MentionedIn set.
 func (db *DB) ItemsByID(ids []string) ([]ospofeed.Item, error) {
 	out := make([]ospofeed.Item, 0, len(ids))
+	read := 0
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketItems)
 		for _, id := range ids {
@@ -103,6 +104,7 @@ func (db *DB) ItemsByID(ids []string) ([]ospofeed.Item, error) {
 			if raw == nil {
 				continue
 			}
+			read += len(raw)
 			v, err := decodeItem(raw)
 			if err != nil {
 				return fmt.Errorf("decode item %q: %w", id, err)
@@ -119,6 +121,7 @@ func (db *DB) ItemsByID(ids []string) ([]ospofeed.Item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: items: %w", err)
 	}
+	db.readThrough(read)
 	return out, nil
 }
 

@@ -177,6 +177,10 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 		}
 		return putCrawlLog(tx, log)
 	})
+	// What the save read of the file (the items, observations and pages
+	// it merged into) leaves the process's memory: a crawl of many
+	// sources otherwise holds every page it ever merged into.
+	db.ReleaseMemory()
 	if err != nil {
 		return log, fmt.Errorf("store: save crawl of %s: %w", res.Source, err)
 	}

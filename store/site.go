@@ -186,7 +186,14 @@ func (db *DB) PutSite(st ospofeed.SiteState, files []*ospofeed.Rendered, remove 
 	var changed []string
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b, tags := tx.Bucket(bucketSite), tx.Bucket(bucketSiteETags)
-		for _, f := range files {
+		for i, f := range files {
+			if i%256 == 255 {
+				// The leaves read so far (with their neighbours) leave
+				// the process's memory during the transaction too:
+				// ReleaseMemory's read transaction opens and closes
+				// here, before the commit, the only step that may remap.
+				db.ReleaseMemory()
+			}
 			tag := []byte(f.ETag)
 			if f.Immutable {
 				tag = append(tag, 0, 'i')
