@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 )
@@ -17,24 +16,14 @@ import (
 func TestBackupWhileWriting(t *testing.T) {
 	db, c := openTest(t)
 	mustSave(t, db, crawl("src", c, event(), recording(rec1, "Day 1")))
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			c.add(time.Minute)
-			if _, err := db.SaveCrawl(crawl("other", c, recording(rec2, "Day 2 "+string(rune('a'+i%26))))); err != nil {
-				t.Error(err)
-				return
-			}
+	stop := background(func(i int) bool {
+		c.add(time.Minute)
+		if _, err := db.SaveCrawl(crawl("other", c, recording(rec2, "Day 2 "+string(rune('a'+i%26))))); err != nil {
+			t.Error(err)
+			return false
 		}
-	}()
+		return true
+	})
 	dir := t.TempDir()
 	for i := range 5 {
 		path := filepath.Join(dir, SnapshotName(time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC)))
@@ -57,8 +46,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		}
 		b.Close()
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 }
 
 func TestBackupSizedTellsTheSize(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ospofeed/ospofeed"
@@ -109,40 +108,22 @@ func TestReleaseMemoryWhileTheFileGrows(t *testing.T) {
 	for i := range canaries {
 		canaries[i] = bytes.Repeat([]byte{byte(i + 1)}, 64<<10)
 	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				db.ReleaseMemory()
-			}
+	stop := background(func(int) bool {
+		db.ReleaseMemory()
+		return true
+	}, func(i int) bool {
+		p := fmt.Sprintf("/grow/%04d", i%90)
+		got, ok, err := db.SiteFile(p)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			return false
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			p := fmt.Sprintf("/grow/%04d", i%90)
-			got, ok, err := db.SiteFile(p)
-			if err != nil {
-				t.Errorf("%s: %v", p, err)
-				return
-			}
-			if ok && !bytes.Equal(got.Body, siteFile(p, len(got.Body), fillOf(got.ETag)).Body) {
-				t.Errorf("%s: body differs from what was stored", p)
-				return
-			}
+		if ok && !bytes.Equal(got.Body, siteFile(p, len(got.Body), fillOf(got.ETag)).Body) {
+			t.Errorf("%s: body differs from what was stored", p)
+			return false
 		}
-	}()
+		return true
+	})
 	beyond := 0 // times the file was larger than its mapping
 	for i := range 90 {
 		p := fmt.Sprintf("/grow/%04d", i)
@@ -165,8 +146,7 @@ func TestReleaseMemoryWhileTheFileGrows(t *testing.T) {
 	if beyond == 0 {
 		t.Error("the file never grew past its mapping: the test did not exercise what it is for")
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	for i, c := range canaries {
 		if !bytes.Equal(c, bytes.Repeat([]byte{byte(i + 1)}, 64<<10)) {
 			t.Fatalf("canary %d was overwritten", i)

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,20 +34,10 @@ func TestSiteFilesLargeAndSmall(t *testing.T) {
 	if _, err := db.PutSite(ospofeed.SiteState{Key: "k"}, files, nil); err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	wg.Add(1)
-	go func() { // a writer that keeps growing and rewriting the site
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			db.PutSite(ospofeed.SiteState{Key: "k"}, []*ospofeed.Rendered{siteFile(fmt.Sprintf("/other%d", i%20), 200<<10, byte(i))}, nil)
-		}
-	}()
+	stop := background(func(i int) bool { // a writer that keeps growing and rewriting the site
+		db.PutSite(ospofeed.SiteState{Key: "k"}, []*ospofeed.Rendered{siteFile(fmt.Sprintf("/other%d", i%20), 200<<10, byte(i))}, nil)
+		return true
+	})
 	for round := 0; round < 20; round++ {
 		for _, want := range files {
 			got, ok, err := db.SiteFile(want.Path)
@@ -57,8 +46,7 @@ func TestSiteFilesLargeAndSmall(t *testing.T) {
 			}
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	if db.preads.Load() == 0 {
 		t.Errorf("no body was read with pread")
 	}

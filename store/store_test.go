@@ -500,3 +500,31 @@ func TestInterruptedCrawlKeepsHealthCountsItems(t *testing.T) {
 		t.Error("the interrupted crawl's item was not saved")
 	}
 }
+
+// background runs each fn in a goroutine of its own, with i = 0, 1, 2, …,
+// until fn returns false or the returned stop is called; stop waits for
+// them.
+func background(fns ...func(i int) bool) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if !fn(i) {
+					return
+				}
+			}
+		}()
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}

@@ -50,16 +50,7 @@ func TestManifestLookupByBinarySearch(t *testing.T) {
 // the manifest says is the site, every time, and a record cut short by a
 // crash costs nothing but a file written again.
 func TestWriteDirJournal(t *testing.T) {
-	s := NewSite()
-	snap := testSnapshot()
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
-	dir := filepath.Join(t.TempDir(), "site")
-	if _, err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
+	s, snap, dir := writtenSite(t)
 	base := filepath.Join(dir, metaDir, manifestName)
 	journal := filepath.Join(dir, metaDir, journalName)
 	if _, err := os.Stat(journal); err == nil {
@@ -132,16 +123,7 @@ func TestWriteDirJournal(t *testing.T) {
 
 // A journal whose first write a crash cut short is started again.
 func TestWriteDirTornJournalHead(t *testing.T) {
-	s := NewSite()
-	snap := testSnapshot()
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
-	dir := filepath.Join(t.TempDir(), "site")
-	if _, err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
+	s, snap, dir := writtenSite(t)
 	write(t, filepath.Join(dir, metaDir, journalName), journalHead[:10])
 	snap.Items[0].Title = "Changed"
 	if err := RenderInto(s, snap, Options{}); err != nil {
@@ -155,4 +137,21 @@ func TestWriteDirTornJournalHead(t *testing.T) {
 	if _, _, err := readManifest(dir); err != nil {
 		t.Fatalf("the journal started again is not readable: %v", err)
 	}
+}
+
+// writtenSite renders the test snapshot as the site of store "db-1" and
+// writes it to a new directory.
+func writtenSite(t *testing.T) (*Site, Snapshot, string) {
+	t.Helper()
+	s := NewSite()
+	snap := testSnapshot()
+	if err := RenderInto(s, snap, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.state.Store = "db-1"
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, err := s.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	return s, snap, dir
 }
