@@ -443,3 +443,19 @@ func readManifest(dir string) (map[string]manifestEntry, string, error) {
 	files, err := m.all()
 	return files, m.state, err
 }
+
+// OutDirFiles lists the files that the manifest of the output directory
+// dir names (its base and journal), with the size each was written with
+// (-1: a run was killed while writing it), and the state of the stored
+// site the directory was last brought to ("" when unknown).
+func OutDirFiles(dir string) (map[string]int64, string, error) {
+	files, state, err := readManifest(dir)
+	if err != nil {
+		return nil, "", fmt.Errorf("web: output directory %s: %w", dir, err)
+	}
+	out := make(map[string]int64, len(files))
+	for rel, e := range files {
+		out[rel] = e.size
+	}
+	return out, state, nil
+}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/ospofeed/ospofeed/internal/fixture"
 	"github.com/ospofeed/ospofeed/store"
+	"github.com/ospofeed/ospofeed/web"
 )
 
 // buildBinary builds ospofeed once into dir.
@@ -26,30 +25,21 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// checkOutDir fails unless every file the manifest of dir names is there
-// with its size: a site a web server can serve.
+// checkOutDir fails unless every file the manifest of dir names (its base
+// and its journal) is there with its size: a site a web server can serve.
 func checkOutDir(t *testing.T, dir string) int {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, ".ospofeed", "manifest"))
+	files, _, err := web.OutDirFiles(dir)
 	if err != nil {
-		t.Fatalf("%s has no manifest: %v", dir, err)
+		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		parts := strings.Split(sc.Text(), "\t")
-		if len(parts) != 3 || parts[0] == "state" {
-			continue // the header lines
-		}
-		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(parts[0])))
-		size, _ := strconv.ParseInt(parts[2], 10, 64)
+	for rel, size := range files {
+		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil || fi.Size() != size {
-			t.Errorf("%s: manifest names %s (%d bytes); on disk: %v", dir, parts[0], size, err)
+			t.Errorf("%s: manifest names %s (%d bytes); on disk: %v", dir, rel, size, err)
 		}
-		n++
 	}
-	return n
+	return len(files)
 }
 
 // kill -9 at any moment of `crawl --out` (fetching, saving, rendering,

@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,4 +113,78 @@ func mustWrite(t *testing.T, name, content string) {
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A site kept up to date by many small changes (each run appending to the
+// manifest's journal, the base rewritten now and then) is, file for file,
+// the site a first run writes from the same database, and its manifest
+// names exactly those files.
+func TestCrawlOutFollowsSmallChanges(t *testing.T) {
+	g := fixture.NewGenerated(fixture.GenOptions{Articles: 300, PerFeed: 100})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: g}
+	go srv.Serve(ln)
+	defer srv.Close()
+	var b strings.Builder
+	b.WriteString("contact: https://example.org/ospofeed-tests\nsite:\n  base_url: https://feeds.example.org\n")
+	b.WriteString("crawl:\n  delay_per_host: 0s\n  allow_private: true\n  connect_to:\n")
+	for _, h := range g.Hosts() {
+		fmt.Fprintf(&b, "    %s: %q\n", h, ln.Addr().String())
+	}
+	b.WriteString("kaltura:\n  enabled: false\nsources:\n")
+	for _, s := range g.Sources() {
+		fmt.Fprintf(&b, "  - id: %s\n    kind: %s\n    name: %q\n    url: %q\n", s.ID, s.Kind, s.Name, s.URL)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ospofeed.yaml")
+	if err := os.WriteFile(cfg, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, out := filepath.Join(dir, "ospofeed.db"), filepath.Join(dir, "www")
+	crawl := func(out string) {
+		t.Helper()
+		if _, stderr, err := runCmd(context.Background(), "crawl", "--config", cfg, "--db", db, "--out", out); err != nil {
+			t.Fatalf("crawl --out %s: %v\n%s", out, err, stderr)
+		}
+	}
+	crawl(out)
+	journal := filepath.Join(out, ".ospofeed", "journal")
+	appended := 0
+	for i := range 12 {
+		if err := g.RetitleArticle(i*23, fmt.Sprintf("Retitled %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		crawl(out)
+		if _, err := os.Stat(journal); err == nil {
+			appended++
+		}
+	}
+	if appended == 0 {
+		t.Fatal("no run appended to the journal: the test did not follow small changes")
+	}
+	fresh := filepath.Join(t.TempDir(), "www")
+	crawl(fresh)
+	got, want := siteFiles(readTree(t, out)), siteFiles(readTree(t, fresh))
+	for p, body := range want {
+		if got[p] != body {
+			t.Errorf("%s differs from a first run's", p)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("%s is not in a first run's site", p)
+		}
+	}
+	if n := checkOutDir(t, out); n != len(want) {
+		t.Errorf("the manifest names %d files; the site has %d", n, len(want))
+	}
+}
+
+// siteFiles is tree without ospofeed's own files.
+func siteFiles(tree map[string]string) map[string]string {
+	maps.DeleteFunc(tree, func(p, _ string) bool { return strings.HasPrefix(p, ".ospofeed/") })
+	return tree
 }
