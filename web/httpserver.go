@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -28,13 +27,13 @@ type ServerOptions struct {
 
 // DefaultMaxConns leaves room under the process's open-file limit for the
 // database, the crawler and the log: half the soft limit, between 16 and
-// 4096.
+// 4096 (256 where the limit cannot be read).
 func DefaultMaxConns() int {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == 0 {
+	n, ok := openFileLimit()
+	if !ok || n == 0 {
 		return 256
 	}
-	return int(min(max(rl.Cur/2, 16), 4096))
+	return int(min(max(n/2, 16), 4096))
 }
 
 // NewServer is the http.Server for h with every timeout set, and the

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command scale is ospofeed's scale benchmark (issue 7): it generates N
 // stored items of two shapes on a loopback fixture site, runs the ospofeed
 // binary on them as a subprocess, and prints one markdown table row per
