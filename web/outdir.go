@@ -297,7 +297,8 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	var old map[string]manifestEntry // full runs: every file of the manifest
 	count := man.count
 	if delta {
-		for _, p := range changed {
+		slices.Sort(changed)
+		for _, p := range slices.Compact(changed) {
 			if !public(p) {
 				continue
 			}
