@@ -3,6 +3,8 @@ package web
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,27 +18,30 @@ import (
 
 // The manifest of an output directory is two files:
 //
-//	DIR/.ospofeed/manifest   the base: a header, the state line, then one
+//	DIR/.ospofeed/manifest   the base: a header, the state line, the
+//	                         journal's token, the file count, then one
 //	                         line a file (path, ETag, size; tab-separated),
 //	                         sorted by path
-//	DIR/.ospofeed/journal    what runs did since the base was written, one
-//	                         record a line, appended and synced:
+//	DIR/.ospofeed/journal    what runs did since the base was written: a
+//	                         head naming the base's token, then one record
+//	                         a line, appended and synced:
 //	                           p <path>                 about to be written
 //	                           + <path> <etag> <size>   written
 //	                           - <path>                 removed
-//	                           s <files> <state>        a run's end: the file
-//	                                                    count and the state
+//	                           s <state>                a run's end
 //
 // A run that follows a change of a few files appends a few records: it
 // reads the journal and looks each changed path up in the base by binary
 // search, so its cost follows the change, not the site (a site of 85,000
 // files has a 5.5 MB base, read and rewritten whole by every run before).
-// The base is rewritten, and the journal emptied, when a run looked at
+// The base is rewritten, and the journal removed, when a run looked at
 // every path anyway, or when the journal has grown to a quarter of the
-// base. A record cut short by a crash is ignored: a "p" record is synced
-// before any file is renamed, so every file a killed run may have left is
-// named, and a torn "+" or "s" record leaves its path pending, written
-// again by the next run.
+// base; each base has a new token, so that a journal a crash left behind
+// the new base is not replayed over it. A record cut short by a crash ends
+// the replay and is cut off before the next append: a "p" record is
+// synced before any file is renamed, so every file a killed run may have
+// left is named, and a torn "+" or "s" record leaves its path pending,
+// written again by the next run.
 const (
 	journalName = "journal"
 	journalHead = "ospofeed site journal v1"
@@ -50,6 +55,7 @@ type manifest struct {
 	start int64    // offset of the base's first file line
 	count int      // files the manifest names
 	state string   // the state the directory was last brought to ("": unknown)
+	token string   // the base's journal token: the journal that goes with it names it
 	// journal replayed: the entries it puts (pending ones with etag
 	// "pending", size -1), and the paths it removes.
 	put     map[string]manifestEntry
@@ -96,8 +102,13 @@ func (m *manifest) close() {
 	}
 }
 
-// readHead reads the base's header and state line, and counts its files
-// when the head does not say (a base written before the journal existed).
+// readHead reads the base's head: the header, then, in this order and
+// each optional, the state line, the journal's token and the file count
+// (the last head line a base written with the journal has; a base written
+// before has no token and no count, and its files are counted here). A
+// head line has two fields or starts with "state" as the base's second
+// line; a file line has three: a site path named "state" or "files"
+// cannot pass for one.
 func (m *manifest) readHead() error {
 	r := bufio.NewReader(io.NewSectionReader(m.base, 0, m.size))
 	head, err := r.ReadString('\n')
@@ -106,21 +117,32 @@ func (m *manifest) readHead() error {
 	}
 	m.start = int64(len(head))
 	m.count = -1
-	for {
+	for n := 0; ; n++ {
 		line, err := r.ReadString('\n')
 		if err != nil {
 			break
 		}
-		if st, ok := strings.CutPrefix(line, "state\t"); ok {
-			m.state = strings.TrimSuffix(st, "\n")
-		} else if n, ok := strings.CutPrefix(line, "files\t"); ok {
-			if m.count, err = strconv.Atoi(strings.TrimSuffix(n, "\n")); err != nil || m.count < 0 {
+		text := strings.TrimSuffix(line, "\n")
+		fields := strings.Split(text, "\t")
+		switch {
+		case n == 0 && fields[0] == "state" && len(fields) > 1:
+			m.state = strings.TrimPrefix(text, "state\t")
+		case len(fields) == 2 && fields[0] == "journal":
+			m.token = fields[1]
+		case len(fields) == 2 && fields[0] == "files":
+			if m.count, err = strconv.Atoi(fields[1]); err != nil || m.count < 0 {
 				return fmt.Errorf("%s/%s: malformed files line", metaDir, manifestName)
 			}
-		} else {
+		default:
+			fields = nil // a file line: the head is over
+		}
+		if fields == nil {
 			break
 		}
 		m.start += int64(len(line))
+		if fields[0] == "files" {
+			break
+		}
 	}
 	if m.count < 0 {
 		n := 0
@@ -165,7 +187,13 @@ func (m *manifest) scan(fn func(rel string, e manifestEntry) error) error {
 	return sc.Err()
 }
 
-// readJournal replays the journal over the base.
+// readJournal replays the journal over the base. A journal belongs to the
+// base whose token its head names: one left by a run killed after it
+// wrote a new base but before it removed the old journal, or one without a
+// base at all, is stale and starts again. The file count follows the
+// records (a path the manifest did not name before adds one; a removal
+// of one it named takes one away). Replay stops at the first record that
+// is not whole: a crash left it, and it goes before the next append.
 func (m *manifest) readJournal() error {
 	b, err := os.ReadFile(m.path(journalName))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -175,61 +203,66 @@ func (m *manifest) readJournal() error {
 		return err
 	}
 	m.jsize = int64(len(b))
-	head := []byte(journalHead + "\n")
-	if !bytes.HasPrefix(b, head) {
-		if bytes.HasPrefix(head, b) {
-			// A first write cut short by a crash: no record in it.
-			m.jreset = true
-			return nil
-		}
-		return fmt.Errorf("%s/%s: not an ospofeed journal", metaDir, journalName)
+	head := []byte(m.journalHead() + "\n")
+	if m.base == nil || m.token == "" || !bytes.HasPrefix(b, head) {
+		m.jreset = true
+		return nil
 	}
-	b = b[len(head):]
 	m.jvalid = int64(len(head))
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+	for rest := b[len(head):]; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break // cut short
+		}
+		if !m.replay(string(rest[:i])) {
+			break // not whole: what follows came after it, or is garbage
+		}
 		m.jvalid += int64(i + 1)
-		b = b[:i] // a record cut short by a crash is ignored
-	} else {
-		b = nil
-	}
-	for n, line := range strings.Split(string(b), "\n") {
-		if len(b) == 0 {
-			break
-		}
-		bad := fmt.Errorf("%s/%s:%d: malformed record", metaDir, journalName, n+2)
-		kind, rest, _ := strings.Cut(line, "\t")
-		switch kind {
-		case "p":
-			if !validRel(rest) {
-				return bad
-			}
-			m.put[rest] = manifestEntry{etag: "pending", size: -1}
-			delete(m.removed, rest)
-		case "+":
-			rel, e, ok := parseEntry(rest)
-			if !ok {
-				return bad
-			}
-			m.put[rel] = e
-			delete(m.removed, rel)
-		case "-":
-			if !validRel(rest) {
-				return bad
-			}
-			delete(m.put, rest)
-			m.removed[rest] = true
-		case "s":
-			n, state, _ := strings.Cut(rest, "\t")
-			count, err := strconv.Atoi(n)
-			if err != nil || count < 0 {
-				return bad
-			}
-			m.count, m.state = count, state
-		default:
-			return bad
-		}
+		rest = rest[i+1:]
 	}
 	return nil
+}
+
+func (m *manifest) journalHead() string { return journalHead + "\t" + m.token }
+
+// replay applies one journal record; false: it is not a record.
+func (m *manifest) replay(line string) bool {
+	kind, rest, _ := strings.Cut(line, "\t")
+	named := func(rel string) bool {
+		_, ok, err := m.get(rel)
+		return ok || err != nil
+	}
+	switch kind {
+	case "p", "+":
+		rel, e := rest, manifestEntry{etag: "pending", size: -1}
+		if kind == "+" {
+			var ok bool
+			if rel, e, ok = parseEntry(rest); !ok {
+				return false
+			}
+		} else if !validRel(rel) {
+			return false
+		}
+		if !named(rel) {
+			m.count++
+		}
+		m.put[rel] = e
+		delete(m.removed, rel)
+	case "-":
+		if !validRel(rest) {
+			return false
+		}
+		if named(rest) {
+			m.count--
+		}
+		delete(m.put, rest)
+		m.removed[rest] = true
+	case "s":
+		m.state = rest
+	default:
+		return false
+	}
+	return true
 }
 
 // get is what the manifest says of one path: the journal's word, else the
@@ -369,7 +402,7 @@ func (m *manifest) appendJournal(records []string) error {
 	}
 	var b strings.Builder
 	if size == 0 {
-		b.WriteString(journalHead + "\n")
+		b.WriteString(m.journalHead() + "\n")
 	}
 	for _, r := range records {
 		b.WriteString(r + "\n")
@@ -401,10 +434,12 @@ func (m *manifest) needsCompaction() bool {
 // writeBase replaces the base with files and state, then removes the
 // journal it now includes.
 func (m *manifest) writeBase(files map[string]manifestEntry, state string) error {
-	if err := writeManifest(m.dir, files, state); err != nil {
+	token, err := writeManifest(m.dir, files, state)
+	if err != nil {
 		return err
 	}
-	err := os.Remove(m.path(journalName))
+	m.token, m.jreset = token, true // the old journal, if its removal fails, is stale
+	err = os.Remove(m.path(journalName))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -412,24 +447,30 @@ func (m *manifest) writeBase(files map[string]manifestEntry, state string) error
 	return nil
 }
 
-// writeManifest replaces the base by rename, after syncing it.
-func writeManifest(dir string, files map[string]manifestEntry, state string) error {
+// writeManifest replaces the base by rename, after syncing it, with a new
+// journal token (returned): a journal written for another base is not
+// replayed over this one.
+func writeManifest(dir string, files map[string]manifestEntry, state string) (string, error) {
 	names := make([]string, 0, len(files))
 	for p := range files {
 		names = append(names, p)
 	}
 	slices.Sort(names)
+	var tok [8]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		return "", err
+	}
+	token := hex.EncodeToString(tok[:])
 	var b bytes.Buffer
 	b.WriteString(manifestHead + "\n")
-	if state != "" {
-		b.WriteString("state\t" + state + "\n")
-	}
+	b.WriteString("state\t" + state + "\n")
+	b.WriteString("journal\t" + token + "\n")
 	fmt.Fprintf(&b, "files\t%d\n", len(names))
 	for _, p := range names {
 		e := files[p]
 		fmt.Fprintf(&b, "%s\t%s\t%d\n", p, e.etag, e.size)
 	}
-	return writeFileSync(filepath.Join(dir, metaDir, manifestName), b.Bytes())
+	return token, writeFileSync(filepath.Join(dir, metaDir, manifestName), b.Bytes())
 }
 
 // readManifest reads every file the manifest of dir names and the state it

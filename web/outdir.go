@@ -395,8 +395,19 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	// leave behind, so that a killed run's files are still known as ours.
 	// A directory's first run writes an empty base first: the manifest is
 	// what marks the directory as ospofeed's.
-	if man.base == nil {
-		if err := writeManifest(dir, nil, ""); err != nil {
+	switch {
+	case man.base == nil:
+		if err := man.writeBase(nil, ""); err != nil {
+			return st, wrap(err)
+		}
+	case man.token == "":
+		// A base written before the journal existed has no token for
+		// one: written again with one, once.
+		files, err := man.all()
+		if err == nil {
+			err = man.writeBase(files, man.state)
+		}
+		if err != nil {
 			return st, wrap(err)
 		}
 	}
@@ -454,7 +465,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 	for _, rel := range gone {
 		records = append(records, "-\t"+rel)
 	}
-	records = append(records, fmt.Sprintf("s\t%d\t%s", count-len(gone), state))
+	records = append(records, "s\t"+state)
 	if err := man.appendJournal(records); err != nil {
 		return st, wrap(err)
 	}

@@ -379,7 +379,7 @@ func TestWriteDirAfterKilledRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	m["recordings/new-one/index.html"] = manifestEntry{etag: "pending", size: -1}
-	if err := writeManifest(dir, m, ""); err != nil {
+	if _, err := writeManifest(dir, m, ""); err != nil {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "recordings", "new-one", "index.html"), "half a run")
