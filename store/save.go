@@ -119,9 +119,14 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 				if err != nil {
 					return fmt.Errorf("index links of %s: %w", id, err)
 				}
-				// What shows the item: its events or recordings, and what
-				// links to it or it links to.
+				// What shows the item: its events or recordings (and those
+				// it had: one it left no longer lists it, and counts its
+				// links as mentions now), and what links to it or it
+				// links to.
 				affected = append(append(append(affected, a...), it.Events...), it.Recordings...)
+				if prev != nil {
+					affected = append(append(affected, prev.Events...), prev.Recordings...)
+				}
 			}
 		}
 		// Into the feed logs, oldest first, so that of the items one crawl
