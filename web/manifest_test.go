@@ -88,10 +88,7 @@ func TestWriteDirJournal(t *testing.T) {
 		if run == 3 {
 			snap.Items = snap.Items[1:] // an item leaves: its files go
 		}
-		if err := RenderInto(s, snap, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		s.state.Store = "db-1"
+		rerender(t, s, snap, "db-1")
 		st, err := s.WriteDir(dir)
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
@@ -129,10 +126,7 @@ func TestWriteDirTornJournalHead(t *testing.T) {
 	s, snap, dir := writtenSite(t)
 	write(t, filepath.Join(dir, metaDir, journalName), journalHead[:10])
 	snap.Items[0].Title = "Changed"
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
+	rerender(t, s, snap, "db-1")
 	if _, err := s.WriteDir(dir); err != nil {
 		t.Fatalf("WriteDir after a torn journal head: %v", err)
 	}
@@ -148,10 +142,7 @@ func writtenSite(t *testing.T) (*Site, Snapshot, string) {
 	t.Helper()
 	s := NewSite()
 	snap := testSnapshot()
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
+	rerender(t, s, snap, "db-1")
 	dir := filepath.Join(t.TempDir(), "site")
 	if _, err := s.WriteDir(dir); err != nil {
 		t.Fatal(err)
@@ -212,10 +203,7 @@ func TestManifestStaleJournal(t *testing.T) {
 	s, snap, dir := writtenSite(t)
 	journal := filepath.Join(dir, metaDir, journalName)
 	snap.Items[0].Title = "Changed once"
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
+	rerender(t, s, snap, "db-1")
 	if _, err := s.WriteDir(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -240,10 +228,7 @@ func TestManifestStaleJournal(t *testing.T) {
 		t.Fatalf("with a stale journal the manifest names %d files (%v); the site has %d", len(files), err, len(s.Paths()))
 	}
 	snap.Items[0].Title = "Changed twice"
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-2"
+	rerender(t, s, snap, "db-2")
 	if _, err := s.WriteDir(dir); err != nil {
 		t.Fatalf("WriteDir after a stale journal: %v", err)
 	}
@@ -276,10 +261,7 @@ func TestManifestFromBeforeTheJournal(t *testing.T) {
 	write(t, filepath.Join(dir, metaDir, manifestName), old)
 	for run := range 3 {
 		snap.Items[run].Title = fmt.Sprintf("Changed %d", run)
-		if err := RenderInto(s, snap, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		s.state.Store = "db-1"
+		rerender(t, s, snap, "db-1")
 		st, err := s.WriteDir(dir)
 		if err != nil || st.Written == 0 {
 			t.Fatalf("run %d: %+v, %v", run, st, err)
@@ -296,4 +278,13 @@ func TestManifestFromBeforeTheJournal(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, metaDir, journalName)); err != nil {
 		t.Errorf("small changes after the upgrade left no journal: %v", err)
 	}
+}
+
+// rerender renders snap into s again, as the site of store.
+func rerender(t *testing.T, s *Site, snap Snapshot, store string) {
+	t.Helper()
+	if err := RenderInto(s, snap, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.state.Store = store
 }

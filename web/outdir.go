@@ -13,20 +13,16 @@ import (
 
 // An output directory is one that `crawl --out DIR` keeps. ospofeed only
 // ever writes into a directory it created or found empty, and marks it with
-// a manifest of every file it wrote there:
-//
-//	DIR/.ospofeed/manifest   one line a file: path, ETag, size (tab-separated)
-//	DIR/.ospofeed/journal    what runs changed since (see manifest.go)
-//	DIR/.ospofeed/stage-*/   files being written (a killed run leaves one)
-//
-// The manifest is what makes a directory ospofeed's: a directory without one
-// that holds anything is someone else's and is refused, and a file that is
-// not in the manifest is never removed or replaced. Updates happen in place:
-// new and changed files are written under the stage directory first (a
-// failure there leaves the site as it was), then renamed into place one by
-// one (a reader sees each file whole, old or new), then the files that left
-// the site are removed, and the manifest is brought up to date last (a few
-// records appended to its journal when the run followed a small change).
+// a manifest of every file it wrote there (DIR/.ospofeed/manifest and its
+// journal; see manifest.go). A directory without one that holds anything
+// is someone else's and is refused, and a file the manifest does not name
+// is never removed or replaced. Updates happen in place: new and changed
+// files are written under DIR/.ospofeed/stage-*/ first (a failure there
+// leaves the site as it was; a killed run leaves the stage, removed by the
+// next), then renamed into place one by one (a reader sees each file whole,
+// old or new), then the files that left the site are removed, and the
+// manifest is brought up to date last (a few records appended to its
+// journal when the run followed a small change).
 const (
 	metaDir      = ".ospofeed"
 	manifestName = "manifest"
