@@ -14,6 +14,9 @@ type Page struct {
 	ETag         string   `json:"etag,omitempty"`
 	LastModified string   `json:"last_modified,omitempty"`
 	Items        []string `json:"items,omitempty"`
+	// Lines are what a page that gives no items is remembered by, for a
+	// 304 in another process: a robots.txt's rule lines.
+	Lines []string `json:"lines,omitempty"`
 }
 
 // CrawlResult is what one crawl of one source hands to the store.

@@ -161,7 +161,16 @@ func (f *Fetcher) readRobots(ctx context.Context, e *robotsEntry, origin, host s
 	lines, etag, lastModified := e.lines, e.etag, e.lastModified
 	if e.data == nil && f.recallRobots != nil {
 		if p, ok := f.recallRobots(robotsURL); ok {
-			lines, etag, lastModified = p.Items, p.ETag, p.LastModified
+			lines = p.Lines
+			if lines == nil {
+				lines = p.Items // remembered by an earlier version, in Items
+			}
+			// Without lines there is nothing a 304 could keep: an
+			// earlier version lost them when a crawl was cut at its
+			// limit. Asked for in full again.
+			if lines != nil {
+				etag, lastModified = p.ETag, p.LastModified
+			}
 		}
 	}
 	hdr := http.Header{}
@@ -237,7 +246,7 @@ func (f *Fetcher) readRobots(ctx context.Context, e *robotsEntry, origin, host s
 	e.data, e.lines, e.etag, e.lastModified, e.checked, e.err = data, lines, etag, lastModified, now, nil
 	f.hosts.setCrawlDelay(host, data.FindGroup(robotsAgent(f.userAgent)).CrawlDelay)
 	if remember && f.rememberRobots != nil && (etag != "" || lastModified != "") && size(lines) <= maxRememberedRobots {
-		f.rememberRobots(ospofeed.Page{URL: robotsURL, ETag: etag, LastModified: lastModified, Items: lines})
+		f.rememberRobots(ospofeed.Page{URL: robotsURL, ETag: etag, LastModified: lastModified, Lines: lines})
 	}
 	return data, nil
 }
@@ -250,7 +259,7 @@ func (e *robotsEntry) fail(until time.Time, err error) error {
 
 // robotsLines are the lines of a robots.txt that say something: without
 // comments, blank lines or surrounding space. They are what is parsed, and
-// what a source remembers as the robots.txt page's Items, so that a 304 in
+// what a source remembers as the robots.txt page's Lines, so that a 304 in
 // the next process has the rules to keep.
 func robotsLines(body []byte) []string {
 	var out []string

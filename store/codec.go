@@ -106,6 +106,7 @@ type pageV1 struct {
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
 	Items        []string  `json:"items,omitempty"`
+	Lines        []string  `json:"lines,omitempty"`
 	Fetched      time.Time `json:"fetched"`
 }
 

@@ -179,7 +179,7 @@ func (db *DB) Page(source, url string) (ospofeed.Page, bool, error) {
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return err
 		}
-		p.ETag, p.LastModified, p.Items, ok = v.ETag, v.LastModified, v.Items, true
+		p.ETag, p.LastModified, p.Items, p.Lines, ok = v.ETag, v.LastModified, v.Items, v.Lines, true
 		return nil
 	})
 	if err != nil {

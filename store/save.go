@@ -168,7 +168,7 @@ func (db *DB) SaveCrawl(res ospofeed.CrawlResult) (ospofeed.CrawlLog, error) {
 		}
 		pages := tx.Bucket(bucketPages)
 		for _, p := range res.Pages {
-			v, _ := json.Marshal(pageV1{ETag: p.ETag, LastModified: p.LastModified, Items: p.Items, Fetched: log.End})
+			v, _ := json.Marshal(pageV1{ETag: p.ETag, LastModified: p.LastModified, Items: p.Items, Lines: p.Lines, Fetched: log.End})
 			if err := pages.Put(key([]byte(res.Source), []byte(p.URL)), v); err != nil {
 				return err
 			}
