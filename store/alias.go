@@ -157,8 +157,19 @@ func putEventObservation(tx *bolt.Tx, source string, obs ospofeed.Item, touched 
 		}
 		return nil
 	})
+	// Of the items that link to the event, only those ever published as
+	// events can be one (an entry in the events feed, one Get): its
+	// recordings and the articles that link to it are not read.
+	last := tx.Bucket(bucketFeedLast)
 	for _, k := range obs.OwnKeys() {
-		candidates = append(candidates, linkers(tx, k)...)
+		for _, id := range linkers(tx, k) {
+			if last.Get(key([]byte(ospofeed.FeedEvents), []byte(id))) != nil {
+				candidates = append(candidates, id)
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
 	}
 	ev := obs
 	if stored, ok := storedItem(tx, obs.ID); ok {

@@ -50,10 +50,7 @@ func (db *DB) Compact() (before, after int64, err error) {
 		os.Remove(tmp)
 		return before, 0, fmt.Errorf("store: compact %s: %w", path, err)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync() // make the rename durable before writing to the new file
-		d.Close()
-	}
+	syncDir(filepath.Dir(path)) // make the rename durable before writing to the new file
 	opts := &bolt.Options{Timeout: defaultTimeout}
 	if err := db.bolt.Close(); err != nil {
 		return before, 0, fmt.Errorf("store: compact %s: close the old file: %w", path, err)

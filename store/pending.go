@@ -107,6 +107,9 @@ func (db *DB) Pending(limit int) (Pending, error) {
 // (every mark, when it rendered everything because there were More), but
 // none a crawl saved after it read them, which the next rendering does.
 func (db *DB) ClearPending(p Pending) error {
+	if len(p.IDs) == 0 && !p.Health && !p.More {
+		return nil // an unchanged crawl read nothing: no write, no fsync
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPending)
 		stale := func(v []byte) bool { return len(v) != 8 || binary.BigEndian.Uint64(v) <= p.Seq }

@@ -40,37 +40,6 @@ func itemsTx(tx *bolt.Tx) ([]ospofeed.Item, error) {
 	return out, err
 }
 
-// Contents is everything a rendering reads, from one consistent view.
-type Contents struct {
-	Items   []ospofeed.Item
-	States  map[string]ospofeed.SourceState
-	Changes []ospofeed.StatusChange // newest first
-	Created time.Time
-}
-
-// Load reads the items, the sources' health and the latest status changes
-// in one transaction, so that a rendering never mixes two crawls.
-func (db *DB) Load(changes int) (Contents, error) {
-	var c Contents
-	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
-		if c.Items, err = itemsTx(tx); err != nil {
-			return err
-		}
-		if c.States, err = statesTx(tx); err != nil {
-			return err
-		}
-		if c.Changes, err = changesTx(tx, changes); err != nil {
-			return err
-		}
-		c.Created = createdTx(tx)
-		return nil
-	})
-	if err != nil {
-		return c, fmt.Errorf("store: load: %w", err)
-	}
-	return c, nil
-}
-
 // Item returns the current version of one item.
 func (db *DB) Item(id string) (ospofeed.Item, bool, error) {
 	var it ospofeed.Item

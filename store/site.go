@@ -271,18 +271,10 @@ func logSiteChanges(tx *bolt.Tx, gen uint64, changed []string) error {
 	if gen <= keepGenerations {
 		return nil
 	}
-	// Forget the oldest generation: collect, then delete.
+	// Forget the oldest generation.
 	from := gen - keepGenerations
-	old := prefix(u64(from))
-	var keys [][]byte
-	c := b.Cursor()
-	for k, _ := c.Seek(old); k != nil && bytes.HasPrefix(k, old); k, _ = c.Next() {
-		keys = append(keys, bytes.Clone(k))
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
+	if err := prune(b, prefix(u64(from)), 0); err != nil {
+		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keySiteLogFrom, u64(from))
 }

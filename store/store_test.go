@@ -285,7 +285,7 @@ func TestMigrationFromEmptyFile(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := db.Load(0); err != nil || c.Created.IsZero() {
+	if created, err := db.Created(); err != nil || created.IsZero() {
 		t.Fatal("no creation time after migration")
 	}
 	var v uint64

@@ -209,12 +209,10 @@ func (a *app) render() (web.Stats, error) {
 	if ss, err := a.db.SiteState(); err == nil {
 		a.generation.Store(ss.Generation)
 	}
-	// The pages of the database file the rendering and the index read (and,
-	// in serve, the requests since the last rendering) leave the process's
-	// resident memory; they stay in the page cache. So does the heap the
-	// rendering freed: the runtime would give it back over minutes, and
-	// what runs next (writing the site out, serving) does not need it.
-	a.db.ReleaseMemory()
+	// The heap the rendering freed goes back to the system: the runtime
+	// would give it back over minutes, and what runs next (writing the
+	// site out, serving) does not need it. (The pages of the database file
+	// it read, the store gives back itself.)
 	if st.Rendered > 0 || st.Full {
 		debug.FreeOSMemory()
 	}
