@@ -127,7 +127,7 @@ func (m *model) events() ([]ospofeed.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := m.entries(ospofeed.FeedEvents, 1, n, true)
+	items, err := m.entries(ospofeed.FeedEvents, 1, n)
 	if err != nil {
 		return nil, err
 	}
@@ -191,12 +191,7 @@ func (m *model) meta(set FeedSet, ext, subtitle string, updated time.Time) feed.
 }
 
 func (m *model) calendars(b *batch, evs []ospofeed.Item, only map[string]bool) error {
-	updated := m.Created.UTC()
-	for _, ev := range evs {
-		if ev.Updated.After(updated) {
-			updated = ev.Updated
-		}
-	}
+	updated := m.newest(evs...)
 	cal := func(p, title string, items []ospofeed.Item, page string, updated time.Time) error {
 		items = m.published(items)
 		meta := feed.Meta{ID: m.url(p), Title: title, SelfURL: m.url(p), HTMLURL: m.url(page),

@@ -140,7 +140,6 @@ func (b *browser) read(r *os.File) {
 	}
 }
 
-func slicesClone[T any](s []T) []T { return append([]T(nil), s...) }
 
 // watch calls fn with every event (a message without an id) from now on.
 func (b *browser) watch(fn func(cdpMessage)) {

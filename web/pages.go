@@ -479,7 +479,7 @@ func (m *model) index(b *batch, evs []ospofeed.Item) error {
 		if err != nil {
 			return err
 		}
-		items, err := m.entries(x.key, n-min(n, uint64(m.size))+1, n, true)
+		items, err := m.entries(x.key, n-min(n, uint64(m.size))+1, n)
 		if err != nil {
 			return err
 		}

@@ -297,18 +297,8 @@ func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
 			return err
 		}
 	}
-	if newDay {
-		// "Upcoming" moved: event pages show it.
-		evs, err := m.events()
-		if err != nil {
-			return err
-		}
-		for _, ev := range evs {
-			if err := m.itemPages(b, ev); err != nil {
-				return err
-			}
-		}
-	}
+	// A new day moves "upcoming": the index and the site's calendar show
+	// it (siteWide), no event's own page does.
 	if !newDay && len(touchedEvents) == 0 {
 		touchedEvents = nil
 	}
@@ -446,7 +436,7 @@ func (m *model) renderFeed(b *batch, k string, all bool) error {
 	}
 	size := uint64(m.size)
 	full := n / size
-	head, err := m.entries(k, n-min(n, size)+1, n, true)
+	head, err := m.entries(k, n-min(n, size)+1, n)
 	if err != nil {
 		return err
 	}
@@ -466,7 +456,7 @@ func (m *model) renderFeed(b *batch, k string, all bool) error {
 				break // this one and every older one were rendered when they filled
 			}
 		}
-		items, err := m.entries(k, (page-1)*size+1, page*size, false)
+		items, err := m.entries(k, (page-1)*size+1, page*size)
 		if err != nil {
 			return err
 		}
@@ -484,9 +474,11 @@ func (m *model) renderFeed(b *batch, k string, all bool) error {
 }
 
 // entries loads the items of the entries from..to of a feed, each once
-// (its newest entry in the range; with latest, only items whose newest
-// entry of all is in the range), sorted newest first by their date.
-func (m *model) entries(k string, from, to uint64, latest bool) ([]ospofeed.Item, error) {
+// (its newest entry in the range), sorted newest first by their date. A
+// range that ends at the feed's newest entry (a head, the events) holds
+// each item at its newest entry of all: walking back from it, that is the
+// first met.
+func (m *model) entries(k string, from, to uint64) ([]ospofeed.Item, error) {
 	if to < from || to == 0 {
 		return nil, nil
 	}
@@ -502,13 +494,6 @@ func (m *model) entries(k string, from, to uint64, latest bool) ([]ospofeed.Item
 			continue
 		}
 		seen[e.ID] = true
-		if latest {
-			if last, err := m.r.LatestEntry(k, e.ID); err != nil {
-				return nil, err
-			} else if last != e.Seq {
-				continue
-			}
-		}
 		ids = append(ids, e.ID)
 	}
 	items, err := m.load(ids)
@@ -535,12 +520,7 @@ func (m *model) entries(k string, from, to uint64, latest bool) ([]ospofeed.Item
 // feedDocs renders one feed document in every format: the subscription
 // document (page 0) or archive page n, linking archive page prev (0: none).
 func (m *model) feedDocs(b *batch, set FeedSet, sub string, items []ospofeed.Item, page, prev uint64) error {
-	updated := m.Created.UTC()
-	for _, it := range items {
-		if it.Updated.After(updated) {
-			updated = it.Updated
-		}
-	}
+	updated := m.newest(items...)
 	items = m.published(items)
 	for _, f := range feedFormats {
 		meta := m.meta(set, f.ext, sub, updated)

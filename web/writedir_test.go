@@ -470,7 +470,8 @@ func isDir(p string) bool {
 // A directory written from a generation of a stored site is not even read
 // again while that generation holds.
 func TestWriteDirSkipsAnUnchangedGeneration(t *testing.T) {
-	s := standardSite(t)
+	s := build(t, testSnapshot()) // its own: the state changes below
+
 	s.state.Store = "db-1"
 	dir := filepath.Join(t.TempDir(), "site")
 	if _, err := s.WriteDir(dir); err != nil {
@@ -502,23 +503,11 @@ func TestWriteDirSkipsAnUnchangedGeneration(t *testing.T) {
 // up by the paths changed since: a file changed behind ospofeed's back
 // elsewhere is not even looked at, and what changed is written.
 func TestWriteDirCatchesUpByTheChange(t *testing.T) {
-	s := NewSite()
-	if err := RenderInto(s, testSnapshot(), Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
-	dir := filepath.Join(t.TempDir(), "site")
-	if _, err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
+	s, snap, dir := writtenSite(t)
 	// style.css removed behind ospofeed's back: a delta does not look.
 	os.Remove(filepath.Join(dir, "style.css"))
-	snap := testSnapshot()
 	snap.Items[0].Title = "A new title"
-	if err := RenderInto(s, snap, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	s.state.Store = "db-1"
+	rerender(t, s, snap, "db-1")
 	st, err := s.WriteDir(dir)
 	if err != nil {
 		t.Fatal(err)
