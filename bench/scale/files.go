@@ -16,11 +16,15 @@ import (
 	"github.com/mmcdole/gofeed"
 )
 
-// snapshot records every regular file under dir: inode, mtime, size and a
-// hash of its bytes.
+// snapshot records every regular file of the site under dir: inode,
+// mtime, size and a hash of its bytes. ospofeed's own bookkeeping
+// (.ospofeed/: the manifest and its journal) is not the site.
 func snapshot(dir string) (map[string]fileState, error) {
 	files := map[string]fileState{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == ".ospofeed" {
+			return filepath.SkipDir
+		}
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}

@@ -236,8 +236,9 @@ func runCrawl(ctx context.Context, o options, bin string, args []string, logPath
 	c.load = loadavg()
 	start := time.Now()
 	if err = cmd.Start(); err == nil {
-		done := make(chan struct{})
+		done, sampled := make(chan struct{}), make(chan struct{})
 		go func() {
+			defer close(sampled)
 			// Peak RSS counts the pages of the database file that bbolt
 			// maps and the process has read (page cache the kernel can
 			// drop); RssAnon is the process's own memory.
@@ -248,10 +249,15 @@ func runCrawl(ctx context.Context, o options, bin string, args []string, logPath
 				defer tl.Close()
 				fmt.Fprintln(tl, "# ms since start\tRssAnon MB\tRssFile MB")
 			}
-			t := time.NewTicker(20 * time.Millisecond)
+			// Every 2 ms for the first 200 ms (a run that short would
+			// otherwise be sampled once, before it grew), then every 20.
+			t := time.NewTicker(2 * time.Millisecond)
 			defer t.Stop()
 			var last, lastFile int64 = -1, -1
-			for {
+			for n := 0; ; n++ {
+				if n == 100 {
+					t.Reset(20 * time.Millisecond)
+				}
 				anon, file, hwm := rss(cmd.Process.Pid)
 				if anon > c.maxAnon {
 					c.maxAnon = anon
@@ -272,6 +278,7 @@ func runCrawl(ctx context.Context, o options, bin string, args []string, logPath
 		}()
 		err = cmd.Wait()
 		close(done)
+		<-sampled // the sampler's last write to c happens before c is read
 	}
 	c.wall = time.Since(start)
 	if cmd.ProcessState != nil {
@@ -456,22 +463,22 @@ func probeServe(ctx context.Context, o options, bin, cfg, db, logPath string) (s
 		return s
 	}
 	pid := cmd.Process.Pid
-	s.rssAt = procStatus(pid, "VmRSS")
+	s.rssAt = procStatus(pid, "VmRSS")[0]
 	s.cpu = procCPU(pid)
 	select {
 	case <-time.After(time.Second):
 	case <-exited:
 	}
-	s.rss1s = procStatus(pid, "VmRSS")
-	s.hwm = procStatus(pid, "VmHWM")
+	v := procStatus(pid, "VmRSS", "VmHWM")
+	s.rss1s, s.hwm = v[0], v[1]
 	// The search index is built in the background after the first start
 	// on a database that crawls filled (the crawls above): a one-time cost
 	// of its own, measured to its end.
 	for {
 		if b, err := os.ReadFile(logPath); err == nil && strings.Contains(string(b), "search index rebuilt") {
 			s.indexed = time.Since(start)
-			s.indexHWM = procStatus(pid, "VmHWM")
-			s.rssIndexed = procStatus(pid, "VmRSS")
+			v := procStatus(pid, "VmHWM", "VmRSS")
+			s.indexHWM, s.rssIndexed = v[0], v[1]
 			break
 		}
 		select {
@@ -498,19 +505,22 @@ type serveRun struct {
 	err            string
 }
 
-// procStatus reads a "kB" field of /proc/PID/status, in bytes; 0 if gone.
-func procStatus(pid int, field string) int64 {
+// procStatus reads "kB" fields of /proc/PID/status, in bytes, in the order
+// asked; 0 for each when the process is gone.
+func procStatus(pid int, fields ...string) []int64 {
+	out := make([]int64, len(fields))
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return out
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
+		name, v, ok := strings.Cut(line, ":")
+		if i := slices.Index(fields, name); ok && i >= 0 {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb * 1024
+			out[i] = kb * 1024
 		}
 	}
-	return 0
+	return out
 }
 
 // procCPU is a process's user + system time so far, from /proc/PID/stat.
@@ -546,30 +556,11 @@ func loadavg() string {
 	return load
 }
 
-// rss reads RssAnon, RssFile and VmHWM of a process from /proc, in bytes
-// (0 when gone).
+// rss reads RssAnon, RssFile and VmHWM of a process, in bytes (0 when
+// gone).
 func rss(pid int) (anon, file, hwm int64) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		var dst *int64
-		var v string
-		if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			dst, v = &anon, rest
-		} else if rest, ok := strings.CutPrefix(line, "RssFile:"); ok {
-			dst, v = &file, rest
-		} else if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			dst, v = &hwm, rest
-		} else {
-			continue
-		}
-		var kb int64
-		fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-		*dst = kb * 1024
-	}
-	return anon, file, hwm
+	v := procStatus(pid, "RssAnon", "RssFile", "VmHWM")
+	return v[0], v[1], v[2]
 }
 
 func abs(n int64) int64 {
