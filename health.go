@@ -156,18 +156,14 @@ func CountOK(res CrawlResult, exp Expect, lastFound int) bool {
 
 // Found is the number of distinct items a crawl found.
 func (r CrawlResult) Found() int {
-	n := len(r.merged())
 	seen := map[string]bool{}
 	for _, it := range r.Items {
 		seen[it.ID] = true
 	}
 	for _, id := range r.Replayed {
-		if !seen[id] {
-			seen[id] = true
-			n++
-		}
+		seen[id] = true
 	}
-	return n
+	return len(seen)
 }
 
 // merged folds the crawl's observations of each item into one, most

@@ -297,9 +297,6 @@ type CrawlLog struct {
 	// Touched lists the items this crawl stored anew, changed, or added
 	// to a feed: what a rendering must look at again. Not stored.
 	Touched []string `json:"-"`
-	// HealthChanged: the source's state as the site shows it changed.
-	// Not stored.
-	HealthChanged bool `json:"-"`
 }
 
 // OK reports whether the crawl succeeded.

@@ -31,8 +31,6 @@ type Source struct {
 	// Selectors are the CSS selectors of a declarative HTML source: item,
 	// title, link, date, summary, image.
 	Selectors map[string]string
-	// Options holds kind-specific settings.
-	Options map[string]string
 	// Expect overrides parts of the kind's expectation of a healthy crawl:
 	// MinItems when >= 0, Required when not nil, Volatile when true.
 	Expect *Expect

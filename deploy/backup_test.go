@@ -145,7 +145,7 @@ func TestKillDuringSnapshotRestoresLastComplete(t *testing.T) {
 		}
 	}()
 	addr := waitForLine(t, out, regexp.MustCompile(`serving (http://\S+)/`), 10*time.Second)
-	if code, body := tryGetRetry(addr+"/feeds/all.atom", "OSPOs for Good 2024", 10*time.Second); code != 200 {
+	if code, body := tryGetRetry(addr+"/feeds/all.atom", "OSPOs for Good 2024", 10*time.Second); code != 200 || !strings.Contains(body, "OSPOs for Good 2024") {
 		t.Errorf("serve on the restored database: /feeds/all.atom = %d %.200s", code, body)
 	}
 }

@@ -364,7 +364,9 @@ func TestCompose(t *testing.T) {
 	}
 	// serve: the port, the stop grace.
 	serve := checkArgs(t, "compose.yaml: ospofeed", strs(dig(services, "ospofeed", "command")))
-	_ = serve
+	if port := strings.TrimPrefix(or(serve["addr"], d.env["OSPOFEED_ADDR"]), ":"); port != d.port {
+		t.Errorf("compose.yaml: serve listens on %s; want the image's port %s", port, d.port)
+	}
 	if p := strs(dig(services, "ospofeed", "ports")); len(p) != 1 || !strings.HasSuffix(p[0], ":"+d.port) {
 		t.Errorf("compose.yaml: ospofeed ports %q; want one mapped to the image's port %s", p, d.port)
 	}

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"fmt"
+	stdhtml "html"
 	"slices"
 	"strings"
 	"time"
@@ -306,7 +307,7 @@ func hit(h *search.DocumentMatch) Hit {
 	if frags := h.Fragments[fText]; len(frags) > 0 {
 		out.Snippet = wholeWords(frags[0])
 	} else if t := str(fLead); t != "" {
-		out.Snippet = htmlEscape(t)
+		out.Snippet = stdhtml.EscapeString(t)
 	}
 	return out
 }
@@ -326,7 +327,3 @@ func wholeWords(s string) string {
 	}
 	return s
 }
-
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-
-func htmlEscape(s string) string { return htmlEscaper.Replace(s) }

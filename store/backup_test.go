@@ -16,7 +16,7 @@ import (
 func TestBackupWhileWriting(t *testing.T) {
 	db, c := openTest(t)
 	mustSave(t, db, crawl("src", c, event(), recording(rec1, "Day 1")))
-	stop := background(func(i int) bool {
+	stop := background(t, func(i int) bool {
 		c.add(time.Minute)
 		if _, err := db.SaveCrawl(crawl("other", c, recording(rec2, "Day 2 "+string(rune('a'+i%26))))); err != nil {
 			t.Error(err)

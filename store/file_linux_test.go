@@ -79,6 +79,9 @@ func TestDiskFullOnTmpfs(t *testing.T) {
 		})
 	}
 	t.Logf("opened %d, refused %d, failed compactions %d", opened, refused, compactFailed)
+	if opened+refused+compactFailed == 0 {
+		t.Skip("no size could be tried: no tmpfs could be mounted")
+	}
 	if opened == 0 || refused == 0 || compactFailed == 0 {
 		t.Errorf("opened %d, refused %d, failed compactions %d: the sizes tried no longer cover each case", opened, refused, compactFailed)
 	}

@@ -104,7 +104,7 @@ func TestReleaseMemoryWhileTheFileGrows(t *testing.T) {
 	for i := range canaries {
 		canaries[i] = bytes.Repeat([]byte{byte(i + 1)}, 64<<10)
 	}
-	stop := background(func(int) bool {
+	stop := background(t, func(int) bool {
 		db.ReleaseMemory()
 		return true
 	}, func(i int) bool {

@@ -65,7 +65,6 @@ func markPending(tx *bolt.Tx, log *ospofeed.CrawlLog, healthBefore string) error
 		}
 	}
 	if health {
-		log.HealthChanged = true
 		return b.Put(pendingHealth, u64(seq))
 	}
 	return nil

@@ -34,7 +34,7 @@ func TestSiteFilesLargeAndSmall(t *testing.T) {
 	if _, err := db.PutSite(ospofeed.SiteState{Key: "k"}, files, nil); err != nil {
 		t.Fatal(err)
 	}
-	stop := background(func(i int) bool { // a writer that keeps growing and rewriting the site
+	stop := background(t, func(i int) bool { // a writer that keeps growing and rewriting the site
 		db.PutSite(ospofeed.SiteState{Key: "k"}, []*ospofeed.Rendered{siteFile(fmt.Sprintf("/other%d", i%20), 200<<10, byte(i))}, nil)
 		return true
 	})

@@ -502,9 +502,9 @@ func TestInterruptedCrawlKeepsHealthCountsItems(t *testing.T) {
 }
 
 // background runs each fn in a goroutine of its own, with i = 0, 1, 2, …,
-// until fn returns false or the returned stop is called; stop waits for
-// them.
-func background(fns ...func(i int) bool) (stop func()) {
+// until fn returns false or the returned stop is called (at the latest
+// when the test ends); stop waits for them.
+func background(t *testing.T, fns ...func(i int) bool) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, fn := range fns {
@@ -523,8 +523,13 @@ func background(fns ...func(i int) bool) (stop func()) {
 			}
 		}()
 	}
-	return func() {
-		close(done)
-		wg.Wait()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+		})
 	}
+	t.Cleanup(stop) // also when the test fails before it stops them
+	return stop
 }

@@ -140,7 +140,6 @@ func (b *browser) read(r *os.File) {
 	}
 }
 
-
 // watch calls fn with every event (a message without an id) from now on.
 func (b *browser) watch(fn func(cdpMessage)) {
 	b.mu.Lock()
