@@ -136,6 +136,24 @@ func (db *DB) SiteFile(p string) (*ospofeed.Rendered, bool, error) {
 	return f, f != nil, nil
 }
 
+// SiteETag returns the ETag of the stored rendering of a path, without
+// reading its body (siteetags/).
+func (db *DB) SiteETag(p string) (string, bool, error) {
+	var etag string
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketSiteETags).Get([]byte(p)); v != nil {
+			e, _, _ := bytes.Cut(v, []byte{0})
+			etag, ok = string(e), true
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("store: site etag %s: %w", p, err)
+	}
+	return etag, ok, nil
+}
+
 // preadMin is the smallest body read with pread: smaller ones share their
 // pages with others anyway.
 const preadMin = 2 << 10

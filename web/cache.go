@@ -49,8 +49,10 @@ func (c *fileCache) get(p string) (*cachedFile, error) {
 	}
 	gen := c.generation()
 	c.mu.Lock()
-	if e, ok := c.byP[p]; ok {
-		cf := e.Value.(*cachedFile)
+	e, cached := c.byP[p]
+	var cf *cachedFile
+	if cached {
+		cf = e.Value.(*cachedFile)
 		if cf.gen == gen {
 			c.lru.MoveToFront(e)
 			c.mu.Unlock()
@@ -58,6 +60,23 @@ func (c *fileCache) get(p string) (*cachedFile, error) {
 		}
 	}
 	c.mu.Unlock()
+	if cached {
+		// A newer generation: most files did not change in it, and their
+		// ETag, without the body, says so.
+		etag, ok, err := c.d.Site.SiteETag(p)
+		if err != nil {
+			return nil, err
+		}
+		if ok && etag == cf.ETag {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if e, still := c.byP[p]; still && e.Value.(*cachedFile) == cf {
+				cf.gen = gen
+				c.lru.MoveToFront(e)
+			}
+			return cf, nil
+		}
+	}
 	f, ok, err := c.d.Site.SiteFile(p)
 	if err != nil || !ok {
 		return nil, err
@@ -73,17 +92,17 @@ func (c *fileCache) get(p string) (*cachedFile, error) {
 		}
 		c.remove(e)
 	}
-	cf := &cachedFile{File: f, gen: gen}
+	nf := &cachedFile{File: f, gen: gen}
 	size := 2 * len(f.Body)
 	if size > c.max/4 {
-		return cf, nil // too large to keep: served, not cached
+		return nf, nil // too large to keep: served, not cached
 	}
-	c.byP[p] = c.lru.PushFront(cf)
+	c.byP[p] = c.lru.PushFront(nf)
 	c.bytes += size
 	for c.bytes > c.max {
 		c.remove(c.lru.Back())
 	}
-	return cf, nil
+	return nf, nil
 }
 
 func (c *fileCache) remove(e *list.Element) {

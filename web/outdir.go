@@ -303,7 +303,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 			if gerr != nil {
 				return st, wrap(gerr)
 			}
-			f, ok, ferr := site.SiteFile(p)
+			etag, ok, ferr := site.SiteETag(p)
 			if ferr != nil {
 				return st, wrap(ferr)
 			}
@@ -316,7 +316,7 @@ func writeDirIn(dir string, site SiteStore) (WriteStats, error) {
 			if !ours {
 				count++
 			}
-			if err = consider(p, f.ETag, prev, ours); err != nil {
+			if err = consider(p, etag, prev, ours); err != nil {
 				break
 			}
 		}

@@ -38,6 +38,9 @@ type Reader interface {
 type SiteStore interface {
 	// SiteFile is the stored file at a path.
 	SiteFile(path string) (*File, bool, error)
+	// SiteETag is the ETag of the stored file at a path, without reading
+	// its body: whether it is there, and whether it changed.
+	SiteETag(path string) (string, bool, error)
 	// SiteState is what the stored files were rendered for (the render
 	// key and the day) and how many times they changed (generation).
 	SiteState() (SiteState, error)
@@ -450,7 +453,7 @@ func (m *model) renderFeed(b *batch, k string, all bool) error {
 	}
 	for page := full; page >= 1; page-- {
 		if !all {
-			if _, ok, err := b.s.SiteFile(archivePath(set, page, "atom")); err != nil {
+			if _, ok, err := b.s.SiteETag(archivePath(set, page, "atom")); err != nil {
 				return err
 			} else if ok {
 				break // this one and every older one were rendered when they filled

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -570,3 +571,44 @@ func TestAcceptsGzip(t *testing.T) {
 
 // gzipOf is the gzip variant the server sends of f (nil: none).
 func gzipOf(f *File) []byte { return (&cachedFile{File: f}).gzipped() }
+
+// countingSite counts the bodies the server reads.
+type countingSite struct {
+	*Site
+	bodies map[string]int
+	mu     sync.Mutex
+}
+
+func (c *countingSite) SiteFile(p string) (*File, bool, error) {
+	c.mu.Lock()
+	c.bodies[p]++
+	c.mu.Unlock()
+	return c.Site.SiteFile(p)
+}
+
+// After a new generation the server serves what changed, and keeps what
+// did not without reading its body again (its ETag says it is the same).
+func TestCacheAcrossGenerations(t *testing.T) {
+	site := NewSite()
+	st := SiteState{Key: "k", Store: "db"}
+	if _, err := site.PutSite(st, []*File{newFile("/a.txt", "text/plain", []byte("a1"), testCreated), newFile("/b.txt", "text/plain", []byte("b1"), testCreated)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingSite{Site: site, bodies: map[string]int{}}
+	srv := testServer(t, Deps{Site: cs, Generation: site.Generation})
+	for _, p := range []string{"/a.txt", "/b.txt"} {
+		do(t, "GET", srv.URL+p)
+	}
+	if _, err := site.PutSite(st, []*File{newFile("/a.txt", "text/plain", []byte("a2"), testCreated)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := do(t, "GET", srv.URL+"/a.txt"); string(body) != "a2" {
+		t.Errorf("/a.txt after it changed = %q; want a2", body)
+	}
+	if _, body := do(t, "GET", srv.URL+"/b.txt"); string(body) != "b1" {
+		t.Errorf("/b.txt = %q; want b1", body)
+	}
+	if cs.bodies["/a.txt"] != 2 || cs.bodies["/b.txt"] != 1 {
+		t.Errorf("bodies read: /a.txt %d, /b.txt %d; want 2 (it changed) and 1 (it did not)", cs.bodies["/a.txt"], cs.bodies["/b.txt"])
+	}
+}

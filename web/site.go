@@ -80,6 +80,16 @@ func (s *Site) SiteFile(p string) (*File, bool, error) {
 	return f, ok, nil
 }
 
+// SiteETag implements SiteStore.
+func (s *Site) SiteETag(p string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f, ok := s.files[p]; ok {
+		return f.ETag, true, nil
+	}
+	return "", false, nil
+}
+
 // SiteState implements SiteStore.
 func (s *Site) SiteState() (SiteState, error) {
 	s.mu.Lock()
