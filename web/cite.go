@@ -25,10 +25,10 @@ type citeStyle struct {
 	Clock         string // "short" (1:02:03) or "long" (01:02:03)
 }
 
-// styleViews renders a citation in the offered styles for a page.
-func styleViews(c feed.Citation) []citeStyle {
+// styleViews shows a citation's formatted styles (feed.Styles) on a page.
+func styleViews(styles []feed.Formatted) []citeStyle {
 	var out []citeStyle
-	for _, f := range feed.Styles(c) {
+	for _, f := range styles {
 		clock := "short"
 		if f.Style == feed.StyleMLA {
 			clock = "long"
@@ -39,11 +39,11 @@ func styleViews(c feed.Citation) []citeStyle {
 	return out
 }
 
-// styleFiles are a citation's formatted files, cite.<style>.txt: named
-// cite.* so that ?t= cites a moment in them too.
-func styleFiles(c feed.Citation) []citeFile {
+// styleFiles are a citation's formatted styles (feed.Styles) as files,
+// cite.<style>.txt: named cite.* so that ?t= cites a moment in them too.
+func styleFiles(styles []feed.Formatted) []citeFile {
 	var out []citeFile
-	for _, f := range feed.Styles(c) {
+	for _, f := range styles {
 		out = append(out, citeFile{"cite." + f.Style.ID + ".txt", feed.TextCiteType, f.File()})
 	}
 	return out

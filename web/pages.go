@@ -606,8 +606,9 @@ func (m *model) citation(rec ospofeed.Item, offset time.Duration) feed.Citation 
 
 // citeFiles are a recording's citation files: BibTeX, RIS, CSL-JSON, the
 // plain-text reference, then one file per formatted style
-// (cite.apa.txt, …).
-func citeFiles(c feed.Citation) ([]citeFile, error) {
+// (cite.apa.txt, …), from the citation's styles (feed.Styles, formatted
+// once for the files and the page).
+func citeFiles(c feed.Citation, styles []feed.Formatted) ([]citeFile, error) {
 	csl, err := feed.CSLJSON(c)
 	if err != nil {
 		return nil, err
@@ -617,16 +618,17 @@ func citeFiles(c feed.Citation) ([]citeFile, error) {
 		{"cite.ris", feed.RISType, feed.RIS(c)},
 		{"cite.json", feed.CSLJSONType, csl},
 		{"cite.txt", feed.TextCiteType, []byte(feed.TextCitation(c) + "\n")},
-	}, styleFiles(c)...), nil
+	}, styleFiles(styles)...), nil
 }
 
 func (m *model) recordingView(rec ospofeed.Item, offset time.Duration) (recordingView, []citeFile, error) {
 	c := m.citation(rec, offset)
-	files, err := citeFiles(c)
+	styles := feed.Styles(c)
+	files, err := citeFiles(c, styles)
 	if err != nil {
 		return recordingView{}, nil, fmt.Errorf("web: cite %s: %w", rec.ID, err)
 	}
-	v := recordingView{Item: rec, Slug: rec.PageSlug(), Events: c.Events, Styles: styleViews(c),
+	v := recordingView{Item: rec, Slug: rec.PageSlug(), Events: c.Events, Styles: styleViews(styles),
 		Text: string(files[3].body), BibTeX: string(files[0].body), RIS: string(files[1].body), CSL: string(files[2].body)}
 	if strings.HasPrefix(rec.ID, "https://webtv.un.org/") {
 		v.Platform = "UN Web TV"
@@ -668,7 +670,8 @@ func (r *Renderer) CiteAt(c Context, slug, name string, offset time.Duration) (*
 	if it.Duration > 0 && offset > it.Duration {
 		return nil, &pastEndError{offset: offset, duration: it.Duration}
 	}
-	files, err := citeFiles(m.citation(it, offset))
+	cit := m.citation(it, offset)
+	files, err := citeFiles(cit, feed.Styles(cit))
 	if err != nil {
 		return nil, err
 	}
