@@ -139,7 +139,10 @@ func writeAtomic(ctx context.Context, path string, write func(io.Writer) (int64,
 	return n, nil
 }
 
-// ctxWriter fails once ctx is done: a copy stops at the next write.
+// ContextWriter is w failing once ctx is done: a copy stops at the next
+// write (a backup to a file, or to a client that went away).
+func ContextWriter(ctx context.Context, w io.Writer) io.Writer { return ctxWriter{ctx, w} }
+
 type ctxWriter struct {
 	ctx context.Context
 	w   io.Writer

@@ -268,6 +268,9 @@ func (m *model) renderAll(b *batch) error {
 		return err
 	}
 	m.reset()
+	if err := m.staticSite(b); err != nil {
+		return err
+	}
 	return m.siteWide(b, true, nil)
 }
 
@@ -308,8 +311,8 @@ func (m *model) renderChange(b *batch, ch Change, newDay bool) error {
 	return m.siteWide(b, touchedEvents != nil, touchedEvents)
 }
 
-// siteWide renders the index, the calendars, OPML, the status feed and the
-// static files (style sheet, favicon, script): files of bounded size that a change to any item, or to the
+// siteWide renders the index, the calendars, OPML, the browse page and the
+// status feed: files of bounded size that a change to any item, or to the
 // sources' health, may touch.
 // With events, the calendars are rendered too: the site's and, of the
 // events' own, those in only (all of them when only is nil).
@@ -332,9 +335,13 @@ func (m *model) siteWide(b *batch, events bool, only map[string]bool) error {
 	if err := m.browse(b, evs); err != nil {
 		return err
 	}
-	if err := m.statusFeed(b); err != nil {
-		return err
-	}
+	return m.statusFeed(b)
+}
+
+// staticSite renders the static files (style sheet, favicon, script): only
+// in a full rendering, since they change with the templates alone, which
+// are part of the render key.
+func (m *model) staticSite(b *batch) error {
 	for _, f := range staticFiles {
 		body, err := templateFS.ReadFile("templates/" + f.name)
 		if err != nil {

@@ -241,7 +241,7 @@ func (s *adminServer) backup() http.Handler {
 		sent := false
 		// The length is the transaction's: a client that gets fewer bytes
 		// knows its copy was cut short.
-		n, err := s.a.db.BackupSized(ctxWriterOf(r.Context(), w), func(size int64) error {
+		n, err := s.a.db.BackupSized(store.ContextWriter(r.Context(), w), func(size int64) error {
 			h := w.Header()
 			h.Set("Content-Type", "application/octet-stream")
 			h.Set("Content-Length", strconv.FormatInt(size, 10))
@@ -264,20 +264,6 @@ func (s *adminServer) backup() http.Handler {
 		s.a.log.Info("admin API: backup sent", "bytes", n, "remote", r.RemoteAddr, "duration", time.Since(start).Round(time.Millisecond))
 	})
 }
-
-// ctxWriterOf fails writes once ctx is done.
-func ctxWriterOf(ctx context.Context, w io.Writer) io.Writer {
-	return writerFunc(func(p []byte) (int, error) {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		return w.Write(p)
-	})
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // adminClient asks a running serve's admin API.
 type adminClient struct {
